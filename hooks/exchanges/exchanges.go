@@ -1,0 +1,232 @@
+// Package exchanges runs the exchange state machine: who may move an
+// exchange and where, its history, rentals that never double-book an offer,
+// and protected offer files that only the counterparty of an accepted
+// exchange may download.
+package exchanges
+
+import (
+	"fmt"
+
+	"github.com/pocketbase/dbx"
+	validation "github.com/pocketbase/ozzo-validation/v4"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
+
+	"peerbase/hooks/schema"
+)
+
+// Config configures the exchanges capability.
+type Config struct{}
+
+// DefaultConfig returns the exchanges defaults.
+func DefaultConfig() Config { return Config{} }
+
+// HistoryEntry is one state change kept in an exchange's history.
+type HistoryEntry struct {
+	From string         `json:"from,omitempty"`
+	To   string         `json:"to"`
+	By   string         `json:"by,omitempty"` // user id, or "moderator"
+	At   types.DateTime `json:"at"`
+}
+
+// Register binds the exchanges hooks.
+func Register(app core.App, cfg Config) error {
+	app.OnRecordCreate(schema.Exchanges).BindFunc(onCreate)
+	app.OnRecordUpdateRequest(schema.Exchanges).BindFunc(onUpdateRequest)
+	app.OnRecordUpdate(schema.Exchanges).BindFunc(onUpdate)
+	app.OnFileDownloadRequest(schema.Offers).BindFunc(guardOfferFiles)
+	return nil
+}
+
+func fieldErr(field, code, msg string) validation.Errors {
+	return validation.Errors{field: validation.NewError(code, msg)}
+}
+
+// onCreate fills in what a new exchange takes from its offer (owner, kind
+// rules) and starts its history, on every write path.
+func onCreate(e *core.RecordEvent) error {
+	offer, err := e.App.FindRecordById(schema.Offers, e.Record.GetString(schema.ExchangeOffer))
+	if err != nil {
+		return fieldErr(schema.ExchangeOffer, "validation_missing_offer", "The offer doesn't exist.")
+	}
+	requester := e.Record.GetString(schema.ExchangeRequester)
+	if offer.GetString(schema.FieldOwner) == requester {
+		return fieldErr(schema.ExchangeOffer, "validation_own_offer", "You can't do this on your own offer.")
+	}
+	e.Record.Set(schema.ExchangeOwner, offer.GetString(schema.FieldOwner))
+	if e.Record.GetString(schema.ExchangeState) == "" {
+		e.Record.Set(schema.ExchangeState, schema.StateRequested)
+	}
+	if err := checkDates(offer.GetString(schema.FieldKind), e.Record); err != nil {
+		return err
+	}
+	if id := e.Record.GetString(schema.ExchangeThread); id != "" {
+		thread, err := e.App.FindRecordById(schema.Threads, id)
+		if err != nil || thread.GetString(schema.ThreadOffer) != offer.Id || thread.GetString(schema.ThreadPeer) != requester {
+			return fieldErr(schema.ExchangeThread, "validation_wrong_thread", "The thread must be the requester's thread about this offer.")
+		}
+	}
+	e.Record.Set(schema.ExchangeHistory, []HistoryEntry{{To: e.Record.GetString(schema.ExchangeState), By: requester, At: types.NowDateTime()}})
+	return e.Next()
+}
+
+// checkDates requires start and end for lends and rentals, in order.
+func checkDates(kind string, r *core.Record) error {
+	start, end := r.GetDateTime(schema.ExchangeStart), r.GetDateTime(schema.ExchangeEnd)
+	if Returnable(kind) {
+		if start.IsZero() {
+			return fieldErr(schema.ExchangeStart, "validation_required", "A lend or rental needs a start date.")
+		}
+		if end.IsZero() {
+			return fieldErr(schema.ExchangeEnd, "validation_required", "A lend or rental needs an end date.")
+		}
+	}
+	if !start.IsZero() && !end.IsZero() && !end.After(start) {
+		return fieldErr(schema.ExchangeEnd, "validation_end_before_start", "The end must be after the start.")
+	}
+	return nil
+}
+
+// onUpdateRequest checks that the caller may make this move, freezes the
+// terms once the exchange has been accepted, and writes who moved it.
+func onUpdateRequest(e *core.RecordRequestEvent) error {
+	old := e.Record.Original()
+	from, to := old.GetString(schema.ExchangeState), e.Record.GetString(schema.ExchangeState)
+
+	role := RoleModerator
+	if !e.HasSuperuserAuth() {
+		switch e.Auth.Id {
+		case old.GetString(schema.ExchangeOwner):
+			role = RoleOwner
+		case old.GetString(schema.ExchangeRequester):
+			role = RoleRequester
+		default:
+			return e.NotFoundError("", nil)
+		}
+	}
+
+	kind, err := offerKind(e.App, e.Record)
+	if err != nil {
+		return err
+	}
+	if err := CheckMove(kind, from, to, role); err != nil {
+		return e.BadRequestError("Failed to update record.", fieldErr(schema.ExchangeState, "validation_invalid_move", err.Error()))
+	}
+	if from != schema.StateRequested && role != RoleModerator {
+		for _, f := range []string{schema.ExchangeStart, schema.ExchangeEnd, schema.ExchangeAgreedPrice} {
+			if fmt.Sprint(old.Get(f)) != fmt.Sprint(e.Record.Get(f)) {
+				return e.BadRequestError("Failed to update record.", fieldErr(f, "validation_terms_frozen", "The terms can't change once the exchange is accepted."))
+			}
+		}
+	}
+	if from != to {
+		by := e.Auth.Id
+		if role == RoleModerator {
+			by = "moderator"
+		}
+		appendHistory(e.Record, HistoryEntry{From: from, To: to, By: by, At: types.NowDateTime()})
+	}
+	return e.Next()
+}
+
+// onUpdate holds on every write path: the move must exist in the state
+// machine, and an exchange that starts to occupy its dates must not overlap
+// another that occupies the same offer (checked inside the write
+// transaction, so two concurrent accepts can't both win).
+func onUpdate(e *core.RecordEvent) error {
+	old, err := stored(e.App, e.Record)
+	if err != nil {
+		return err
+	}
+	from, to := old.GetString(schema.ExchangeState), e.Record.GetString(schema.ExchangeState)
+	kind, err := offerKind(e.App, e.Record)
+	if err != nil {
+		return err
+	}
+	if err := CheckMove(kind, from, to, RoleModerator); err != nil {
+		return fieldErr(schema.ExchangeState, "validation_invalid_move", err.Error())
+	}
+	if err := checkDates(kind, e.Record); err != nil {
+		return err
+	}
+	if from == to || !Occupies(to) || Occupies(from) {
+		return e.Next()
+	}
+	// the after-success hooks (realtime among them) run on e.App once the
+	// transaction is over: give them back the app, not the finished tx
+	app := e.App
+	defer func() { e.App = app }()
+	return app.RunInTransaction(func(tx core.App) error {
+		e.App = tx
+		start, end := e.Record.GetDateTime(schema.ExchangeStart), e.Record.GetDateTime(schema.ExchangeEnd)
+		if !start.IsZero() && !end.IsZero() {
+			n, err := tx.CountRecords(schema.Exchanges,
+				dbx.HashExp{schema.ExchangeOffer: e.Record.GetString(schema.ExchangeOffer)},
+				dbx.In(schema.ExchangeState, schema.StateAccepted, schema.StateHandedOver, schema.StateReturned),
+				dbx.NewExp("id != {:id} AND [[start]] < {:end} AND {:start} < [[end]]",
+					dbx.Params{"id": e.Record.Id, "start": start.String(), "end": end.String()}),
+			)
+			if err != nil {
+				return fmt.Errorf("failed to check the offer's bookings: %w", err)
+			}
+			if n > 0 {
+				return fieldErr(schema.ExchangeStart, "validation_double_booking", "The offer is already booked for some of these dates.")
+			}
+		}
+		return e.Next()
+	})
+}
+
+// stored returns the record as it is in the database: Original() where the
+// record was loaded from it, a fresh read where it was built in memory (a
+// record kept and saved again by Go code has no original).
+func stored(app core.App, r *core.Record) (*core.Record, error) {
+	if old := r.Original(); old.Id != "" {
+		return old, nil
+	}
+	old, err := app.FindRecordById(r.Collection(), r.Id)
+	if err != nil {
+		return nil, fmt.Errorf("failed to load the stored exchange: %w", err)
+	}
+	return old, nil
+}
+
+func offerKind(app core.App, exchange *core.Record) (string, error) {
+	offer, err := app.FindRecordById(schema.Offers, exchange.GetString(schema.ExchangeOffer))
+	if err != nil {
+		return "", fmt.Errorf("failed to load the exchange's offer: %w", err)
+	}
+	return offer.GetString(schema.FieldKind), nil
+}
+
+func appendHistory(r *core.Record, h HistoryEntry) {
+	var history []HistoryEntry
+	_ = r.UnmarshalJSONField(schema.ExchangeHistory, &history) // a broken history restarts rather than blocks the move
+	r.Set(schema.ExchangeHistory, append(history, h))
+}
+
+// guardOfferFiles lets only the owner, a superuser, or the requester of an
+// accepted (or later) exchange download an offer's protected files. Seeing
+// the offer is not enough: the files are what is exchanged.
+func guardOfferFiles(e *core.FileDownloadRequestEvent) error {
+	if e.FileField.Name != schema.OfferFiles {
+		return e.Next()
+	}
+	// protected files authenticate with a short-lived file token, not the
+	// Authorization header
+	who, _ := e.App.FindAuthRecordByToken(e.Request.URL.Query().Get("token"), core.TokenTypeFile)
+	switch {
+	case who == nil:
+	case who.IsSuperuser(), who.Id == e.Record.GetString(schema.FieldOwner):
+		return e.Next()
+	default:
+		n, err := e.App.CountRecords(schema.Exchanges,
+			dbx.HashExp{schema.ExchangeOffer: e.Record.Id, schema.ExchangeRequester: who.Id},
+			dbx.In(schema.ExchangeState, schema.StateAccepted, schema.StateHandedOver, schema.StateReturned, schema.StateCompleted),
+		)
+		if err == nil && n > 0 {
+			return e.Next()
+		}
+	}
+	return e.ForbiddenError("Only the counterparty of an accepted exchange can download this file.", nil)
+}

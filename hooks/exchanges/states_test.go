@@ -1,0 +1,53 @@
+package exchanges
+
+import (
+	"testing"
+
+	"peerbase/hooks/schema"
+)
+
+func TestCheckMove(t *testing.T) {
+	t.Parallel()
+
+	cases := []struct {
+		kind, from, to string
+		role           Role
+		ok             bool
+	}{
+		{schema.KindLend, schema.StateRequested, schema.StateAccepted, RoleOwner, true},
+		{schema.KindLend, schema.StateRequested, schema.StateAccepted, RoleRequester, false},
+		{schema.KindLend, schema.StateRequested, schema.StateDeclined, RoleOwner, true},
+		{schema.KindLend, schema.StateRequested, schema.StateCancelled, RoleRequester, true},
+		{schema.KindLend, schema.StateRequested, schema.StateCancelled, RoleOwner, false},
+		{schema.KindLend, schema.StateRequested, schema.StateCompleted, RoleOwner, false},
+		{schema.KindLend, schema.StateAccepted, schema.StateHandedOver, RoleRequester, true},
+		{schema.KindRent, schema.StateHandedOver, schema.StateReturned, RoleOwner, true},
+		{schema.KindRent, schema.StateHandedOver, schema.StateCompleted, RoleOwner, false},
+		{schema.KindSell, schema.StateHandedOver, schema.StateCompleted, RoleRequester, true},
+		{schema.KindSell, schema.StateHandedOver, schema.StateReturned, RoleRequester, false},
+		{schema.KindRent, schema.StateReturned, schema.StateCompleted, RoleOwner, true},
+		{schema.KindGive, schema.StateAccepted, schema.StateDisputed, RoleRequester, true},
+		{schema.KindGive, schema.StateDisputed, schema.StateCompleted, RoleOwner, false},
+		{schema.KindGive, schema.StateDisputed, schema.StateCompleted, RoleModerator, true},
+		{schema.KindGive, schema.StateCompleted, schema.StateRequested, RoleModerator, false},
+		{schema.KindGive, schema.StateDeclined, schema.StateAccepted, RoleOwner, false},
+		{schema.KindGive, schema.StateAccepted, schema.StateAccepted, RoleNone, true},
+		{schema.KindSwap, schema.StateAccepted, schema.StateCancelled, RoleNone, false},
+	}
+	for _, c := range cases {
+		err := CheckMove(c.kind, c.from, c.to, c.role)
+		if (err == nil) != c.ok {
+			t.Errorf("CheckMove(%s, %s→%s, %s) = %v, want ok=%v", c.kind, c.from, c.to, c.role, err, c.ok)
+		}
+	}
+}
+
+func TestOccupies(t *testing.T) {
+	t.Parallel()
+	for _, s := range schema.ExchangeStates {
+		want := s == schema.StateAccepted || s == schema.StateHandedOver || s == schema.StateReturned
+		if Occupies(s) != want {
+			t.Errorf("Occupies(%s) = %v", s, !want)
+		}
+	}
+}

@@ -1,0 +1,63 @@
+// Package hooks binds Peerbase's capabilities to a PocketBase app. Each
+// capability lives in its own subpackage with its own Config and
+// Register(app, cfg) error; Register here calls them in a fixed order, so
+// that tests and the binary get exactly the same behaviour.
+package hooks
+
+import (
+	"fmt"
+
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/spf13/pflag"
+
+	"peerbase/hooks/exchanges"
+	"peerbase/hooks/social"
+	"peerbase/hooks/threads"
+	"peerbase/hooks/trust"
+)
+
+// Config holds the configuration of every capability.
+type Config struct {
+	Trust     trust.Config
+	Threads   threads.Config
+	Exchanges exchanges.Config
+	Social    social.Config
+}
+
+// DefaultConfig returns the configuration a fresh install runs with.
+func DefaultConfig() Config {
+	return Config{
+		Trust:     trust.DefaultConfig(),
+		Threads:   threads.DefaultConfig(),
+		Exchanges: exchanges.DefaultConfig(),
+		Social:    social.DefaultConfig(),
+	}
+}
+
+// BindFlags exposes the deploy options of every capability as command-line
+// flags that write into cfg.
+func BindFlags(flags *pflag.FlagSet, cfg *Config) {
+	flags.DurationVar(&cfg.Threads.RetractWindow, "retract-window", cfg.Threads.RetractWindow,
+		"how long after sending the author may retract a message")
+}
+
+// Register binds every capability's hooks, routes and jobs to app.
+// Trust comes first: its guards must run before any capability acts on a
+// request.
+func Register(app core.App, cfg Config) error {
+	steps := []struct {
+		name string
+		fn   func() error
+	}{
+		{"trust", func() error { return trust.Register(app, cfg.Trust) }},
+		{"threads", func() error { return threads.Register(app, cfg.Threads) }},
+		{"exchanges", func() error { return exchanges.Register(app, cfg.Exchanges) }},
+		{"social", func() error { return social.Register(app, cfg.Social) }},
+	}
+	for _, s := range steps {
+		if err := s.fn(); err != nil {
+			return fmt.Errorf("failed to register %s hooks: %w", s.name, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,311 @@
+// Package schema holds the names of Peerbase's collections, fields and select
+// values in one place, so that migrations, hooks and tests never spell them
+// twice, and the tables of which fields are computed by hooks and which field
+// names the acting user of a record.
+package schema
+
+// Collection names.
+const (
+	Users             = "users"
+	Categories        = "categories"
+	Offers            = "offers"
+	Wants             = "wants"
+	Matches           = "matches"
+	Threads           = "threads"
+	Messages          = "messages"
+	Exchanges         = "exchanges"
+	Reviews           = "reviews"
+	Reports           = "reports"
+	Blocks            = "blocks"
+	Follows           = "follows"
+	ModerationLog     = "moderation_log"
+	PushSubscriptions = "push_subscriptions"
+	PushDeliveries    = "push_deliveries"
+)
+
+// Field names shared by several collections.
+const (
+	FieldID       = "id"
+	FieldCreated  = "created"
+	FieldUpdated  = "updated"
+	FieldOwner    = "owner"
+	FieldLocation = "location"
+	FieldStatus   = "status"
+	FieldKind     = "kind"
+	FieldCategory = "category"
+)
+
+// Users fields (besides PocketBase's own email, password, verified, name, avatar).
+const (
+	UserName        = "name"
+	UserAvatar      = "avatar"
+	UserAvatarMeta  = "avatar_meta"
+	UserBio         = "bio"
+	UserAccountType = "account_type"
+	UserLocale      = "locale"
+	UserTimezone    = "timezone"
+	UserRatingAvg   = "rating_avg"
+	UserRatingCount = "rating_count"
+	UserNotify      = "notify_prefs"
+	UserQuietStart  = "quiet_start"
+	UserQuietEnd    = "quiet_end"
+)
+
+// Account types.
+const (
+	AccountPerson   = "person"
+	AccountBusiness = "business"
+)
+
+// Categories fields.
+const (
+	CategoryName   = "name"
+	CategorySlug   = "slug"
+	CategoryParent = "parent"
+	CategoryIcon   = "icon"
+	CategorySort   = "sort"
+)
+
+// Offers fields.
+const (
+	OfferTitle         = "title"
+	OfferDescription   = "description"
+	OfferTags          = "tags"
+	OfferPrice         = "price"
+	OfferCurrency      = "currency"
+	OfferPriceUnit     = "price_unit"
+	OfferWantsInReturn = "wants_in_return"
+	OfferPhotos        = "photos"
+	OfferPhotoMeta     = "photo_meta"
+	OfferFiles         = "files"
+	OfferExpiresAt     = "expires_at"
+	OfferDerivedFrom   = "derived_from"
+)
+
+// Offer kinds.
+const (
+	KindLend       = "lend"
+	KindRent       = "rent"
+	KindSell       = "sell"
+	KindGive       = "give"
+	KindSwap       = "swap"
+	KindService    = "service"
+	KindExperience = "experience"
+)
+
+// OfferKinds lists every offer kind in the order the apps show them.
+var OfferKinds = []string{KindLend, KindRent, KindSell, KindGive, KindSwap, KindService, KindExperience}
+
+// Offer statuses.
+const (
+	StatusDraft    = "draft"
+	StatusActive   = "active"
+	StatusReserved = "reserved"
+	StatusClosed   = "closed"
+	StatusHidden   = "hidden"
+)
+
+// OfferStatuses lists every offer status.
+var OfferStatuses = []string{StatusDraft, StatusActive, StatusReserved, StatusClosed, StatusHidden}
+
+// Price units.
+var PriceUnits = []string{"item", "hour", "day", "week"}
+
+// Wants fields.
+const (
+	WantQuery    = "query"
+	WantKinds    = "kinds"
+	WantMaxPrice = "max_price"
+	WantRadiusKm = "radius_km"
+	WantPublic   = "public"
+	WantActive   = "active"
+	WantAlert    = "alert"
+)
+
+// Want alert modes.
+var AlertModes = []string{"instant", "daily", "off"}
+
+// Matches fields.
+const (
+	MatchRecipient   = "recipient"
+	MatchWant        = "want"
+	MatchOffer       = "offer"
+	MatchCycle       = "cycle"
+	MatchScore       = "score"
+	MatchExplanation = "explanation"
+	MatchSeen        = "seen"
+)
+
+// Match kinds.
+var MatchKinds = []string{"want", "swap-2", "swap-3"}
+
+// Threads fields.
+const (
+	ThreadOffer         = "offer"
+	ThreadOwner         = "owner"
+	ThreadPeer          = "peer"
+	ThreadLastMessage   = "last_message"
+	ThreadLastMessageAt = "last_message_at"
+	ThreadOwnerReadAt   = "owner_read_at"
+	ThreadPeerReadAt    = "peer_read_at"
+	ThreadOwnerUnread   = "owner_unread"
+	ThreadPeerUnread    = "peer_unread"
+)
+
+// Messages fields.
+const (
+	MessageThread         = "thread"
+	MessageAuthor         = "author"
+	MessageBody           = "body"
+	MessageAttachments    = "attachments"
+	MessageAttachmentMeta = "attachment_meta"
+	MessageRetracted      = "retracted"
+)
+
+// Exchanges fields.
+const (
+	ExchangeOffer       = "offer"
+	ExchangeOwner       = "owner"
+	ExchangeRequester   = "requester"
+	ExchangeThread      = "thread"
+	ExchangeState       = "state"
+	ExchangeStart       = "start"
+	ExchangeEnd         = "end"
+	ExchangeAgreedPrice = "agreed_price"
+	ExchangeHistory     = "history"
+)
+
+// Exchange states.
+const (
+	StateRequested  = "requested"
+	StateAccepted   = "accepted"
+	StateDeclined   = "declined"
+	StateCancelled  = "cancelled"
+	StateHandedOver = "handed_over"
+	StateReturned   = "returned"
+	StateCompleted  = "completed"
+	StateDisputed   = "disputed"
+)
+
+// ExchangeStates lists every exchange state.
+var ExchangeStates = []string{StateRequested, StateAccepted, StateDeclined, StateCancelled, StateHandedOver,
+	StateReturned, StateCompleted, StateDisputed}
+
+// Reviews fields.
+const (
+	ReviewExchange  = "exchange"
+	ReviewAuthor    = "author"
+	ReviewSubject   = "subject"
+	ReviewRating    = "rating"
+	ReviewText      = "text"
+	ReviewReply     = "reply"
+	ReviewPublished = "published"
+)
+
+// Reports fields.
+const (
+	ReportReporter   = "reporter"
+	ReportTargetColl = "target_collection"
+	ReportTargetID   = "target_id"
+	ReportReason     = "reason"
+	ReportNote       = "note"
+	ReportSnapshot   = "snapshot"
+	ReportStatus     = "status"
+	ReportResolution = "resolution"
+)
+
+// Report reasons and statuses.
+var (
+	ReportReasons       = []string{"spam", "scam", "prohibited", "offensive", "harassment", "other"}
+	ReportStatuses      = []string{"open", "resolved", "dismissed"}
+	ReportableTargets   = []string{Offers, Users, Messages, Wants, Reviews}
+	ModerationActions   = []string{"hide", "unhide", "delete", "warn", "ban", "resolve", "dismiss", "note"}
+	PushUrgencies       = []string{"very-low", "low", "normal", "high"}
+	PushDeliveryStatues = []string{"pending", "sent", "failed", "gone"}
+)
+
+// Blocks and follows fields.
+const (
+	BlockBlocker   = "blocker"
+	BlockBlocked   = "blocked"
+	FollowFollower = "follower"
+	FollowFollowee = "followee"
+)
+
+// Moderation log fields.
+const (
+	ModActor      = "actor"
+	ModAction     = "action"
+	ModTargetColl = "target_collection"
+	ModTargetID   = "target_id"
+	ModNote       = "note"
+	ModData       = "data"
+)
+
+// Push subscription fields.
+const (
+	SubUser          = "user"
+	SubEndpoint      = "endpoint"
+	SubP256dh        = "p256dh"
+	SubAuth          = "auth"
+	SubUserAgent     = "user_agent"
+	SubLastSuccessAt = "last_success_at"
+	SubFailures      = "failures"
+)
+
+// Push delivery fields.
+const (
+	DeliverySubscription = "subscription"
+	DeliveryPayload      = "payload"
+	DeliveryTopic        = "topic"
+	DeliveryUrgency      = "urgency"
+	DeliveryTTL          = "ttl"
+	DeliveryAttempts     = "attempts"
+	DeliveryNextAttempt  = "next_attempt_at"
+	DeliveryStatus       = "status"
+	DeliveryLastError    = "last_error"
+)
+
+// ActorFields names, per collection, the relation field that must equal the
+// authenticated user on create and may never change afterwards.
+var ActorFields = map[string]string{
+	Offers:            FieldOwner,
+	Wants:             FieldOwner,
+	Threads:           ThreadPeer,
+	Messages:          MessageAuthor,
+	Exchanges:         ExchangeRequester,
+	Reviews:           ReviewAuthor,
+	Reports:           ReportReporter,
+	Blocks:            BlockBlocker,
+	Follows:           FollowFollower,
+	PushSubscriptions: SubUser,
+}
+
+// ComputedFields names, per collection, the fields that only hooks (and
+// superusers) write: a client request that sets one gets a 400.
+var ComputedFields = map[string][]string{
+	Users:             {UserRatingAvg, UserRatingCount, UserAvatarMeta},
+	Offers:            {OfferPhotoMeta},
+	Threads:           {ThreadOwner, ThreadLastMessage, ThreadLastMessageAt, ThreadOwnerReadAt, ThreadPeerReadAt, ThreadOwnerUnread, ThreadPeerUnread},
+	Messages:          {MessageAttachmentMeta, MessageRetracted},
+	Exchanges:         {ExchangeOwner, ExchangeHistory},
+	Reviews:           {ReviewSubject, ReviewPublished},
+	Reports:           {ReportSnapshot, ReportStatus, ReportResolution},
+	Matches:           {MatchRecipient, FieldKind, MatchWant, MatchOffer, MatchCycle, MatchScore, MatchExplanation},
+	PushSubscriptions: {SubLastSuccessAt, SubFailures},
+}
+
+// PrivateUserFields are the users fields that only the user themself and
+// superusers may read; everyone else gets the record without them.
+var PrivateUserFields = []string{FieldLocation, UserLocale, UserTimezone, UserNotify, UserQuietStart, UserQuietEnd}
+
+// ImageMimeTypes are the image formats accepted by every image field.
+var ImageMimeTypes = []string{"image/jpeg", "image/png", "image/webp", "image/gif", "image/heic", "image/heif"}
+
+// Thumb sizes declared on the image fields (PocketBase adds 100x100 itself).
+var (
+	OfferPhotoThumbs       = []string{"1024x0", "480x0", "240x240"}
+	AvatarThumbs           = []string{"256x256", "64x64"}
+	AttachmentThumbs       = []string{"480x0"}
+	MaxImageBytes    int64 = 20 << 20
+)

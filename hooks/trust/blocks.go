@@ -1,0 +1,63 @@
+package trust
+
+import (
+	"fmt"
+
+	"github.com/pocketbase/dbx"
+	validation "github.com/pocketbase/ozzo-validation/v4"
+	"github.com/pocketbase/pocketbase/core"
+
+	"peerbase/hooks/schema"
+)
+
+// errBlocked is what both sides of a block see when they try to make contact.
+var errBlockedMessage = "You can't contact this person."
+
+// IsBlocked reports whether either of two people has blocked the other.
+func IsBlocked(app core.App, a, b string) (bool, error) {
+	if a == "" || b == "" {
+		return false, nil
+	}
+	n, err := app.CountRecords(schema.Blocks, dbx.Or(
+		dbx.HashExp{schema.BlockBlocker: a, schema.BlockBlocked: b},
+		dbx.HashExp{schema.BlockBlocker: b, schema.BlockBlocked: a},
+	))
+	if err != nil {
+		return false, fmt.Errorf("failed to look up blocks: %w", err)
+	}
+	return n > 0, nil
+}
+
+// checkThreadBlock stops a new thread between two people when one has
+// blocked the other, on every write path.
+func checkThreadBlock(e *core.RecordEvent) error {
+	offer, err := e.App.FindRecordById(schema.Offers, e.Record.GetString(schema.ThreadOffer))
+	if err != nil {
+		return e.Next() // the threads hook reports the missing offer
+	}
+	blocked, err := IsBlocked(e.App, offer.GetString(schema.FieldOwner), e.Record.GetString(schema.ThreadPeer))
+	if err != nil {
+		return err
+	}
+	if blocked {
+		return validation.Errors{schema.ThreadOffer: validation.NewError("validation_blocked", errBlockedMessage)}
+	}
+	return e.Next()
+}
+
+// checkMessageBlock stops new messages in a thread once either participant
+// has blocked the other.
+func checkMessageBlock(e *core.RecordEvent) error {
+	thread, err := e.App.FindRecordById(schema.Threads, e.Record.GetString(schema.MessageThread))
+	if err != nil {
+		return validation.Errors{schema.MessageThread: validation.NewError("validation_missing_thread", "The thread doesn't exist.")}
+	}
+	blocked, err := IsBlocked(e.App, thread.GetString(schema.ThreadOwner), thread.GetString(schema.ThreadPeer))
+	if err != nil {
+		return err
+	}
+	if blocked {
+		return validation.Errors{schema.MessageThread: validation.NewError("validation_blocked", errBlockedMessage)}
+	}
+	return e.Next()
+}

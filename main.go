@@ -1,0 +1,49 @@
+// Command peerbase is the whole backend of a peer-to-peer exchange app: the
+// PocketBase server with Peerbase's schema, hooks and web app built in.
+package main
+
+import (
+	"log"
+	"net/http"
+
+	"github.com/pocketbase/pocketbase"
+	"github.com/pocketbase/pocketbase/apis"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/plugins/migratecmd"
+
+	"peerbase/demo"
+	"peerbase/hooks"
+	_ "peerbase/pb_migrations"
+)
+
+func main() {
+	app := pocketbase.New()
+
+	cfg := hooks.DefaultConfig()
+	hooks.BindFlags(app.RootCmd.PersistentFlags(), &cfg)
+	var withDemo bool
+	app.RootCmd.PersistentFlags().BoolVar(&withDemo, "demo", false,
+		"fill an empty data dir (no users yet) with demo people, offers, wants and threads")
+
+	migratecmd.MustRegister(app, app.RootCmd, migratecmd.Config{
+		Dir:          "pb_migrations",
+		TemplateLang: migratecmd.TemplateLangGo,
+		Automigrate:  false, // migrations are written by hand, in Go
+	})
+
+	if err := hooks.Register(app, cfg); err != nil {
+		log.Fatal(err)
+	}
+	demo.Register(app, &withDemo)
+
+	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
+		if !e.Router.HasRoute(http.MethodGet, "/{path...}") {
+			e.Router.GET("/{path...}", apis.Static(webApp(), true))
+		}
+		return e.Next()
+	})
+
+	if err := app.Start(); err != nil {
+		log.Fatal(err)
+	}
+}
