@@ -14,7 +14,7 @@ func init() {
 		c := core.NewBaseCollection(schema.Messages)
 		c.ListRule = rule("thread.owner = @request.auth.id || thread.peer = @request.auth.id")
 		c.ViewRule = c.ListRule
-		c.CreateRule = rule("author = @request.auth.id && (thread.owner = @request.auth.id || thread.peer = @request.auth.id)")
+		c.CreateRule = rule(`@request.auth.id != "" && author = @request.auth.id && (thread.owner = @request.auth.id || thread.peer = @request.auth.id)`)
 
 		if err := addRelations(app, c,
 			&relationSpec{name: schema.MessageThread, target: schema.Threads, required: true, cascade: true},

@@ -15,7 +15,7 @@ func init() {
 		c := core.NewBaseCollection(schema.Exchanges)
 		c.ListRule = rule("owner = @request.auth.id || requester = @request.auth.id")
 		c.ViewRule = c.ListRule
-		c.CreateRule = rule(`requester = @request.auth.id && offer.owner != @request.auth.id && offer.status = "active" && ` +
+		c.CreateRule = rule(`@request.auth.id != "" && requester = @request.auth.id && offer.owner != @request.auth.id && offer.status = "active" && ` +
 			`(@request.body.state:isset = false || @request.body.state = "requested")`)
 		c.UpdateRule = rule(`(owner = @request.auth.id || requester = @request.auth.id) && ` +
 			`@request.body.offer:changed = false && @request.body.requester:changed = false && @request.body.thread:changed = false`)

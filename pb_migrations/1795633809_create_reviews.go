@@ -15,7 +15,7 @@ func init() {
 		c := core.NewBaseCollection(schema.Reviews)
 		c.ListRule = rule("published = true || author = @request.auth.id")
 		c.ViewRule = c.ListRule
-		c.CreateRule = rule(`author = @request.auth.id && exchange.state = "completed" && ` +
+		c.CreateRule = rule(`@request.auth.id != "" && author = @request.auth.id && exchange.state = "completed" && ` +
 			`(exchange.owner = @request.auth.id || exchange.requester = @request.auth.id)`)
 		c.UpdateRule = rule(`subject = @request.auth.id && published = true && @request.body.rating:isset = false && ` +
 			`@request.body.text:isset = false && @request.body.exchange:isset = false && @request.body.author:isset = false`)

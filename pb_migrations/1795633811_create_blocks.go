@@ -14,7 +14,7 @@ func init() {
 		c := core.NewBaseCollection(schema.Blocks)
 		c.ListRule = rule("blocker = @request.auth.id")
 		c.ViewRule = c.ListRule
-		c.CreateRule = rule("blocker = @request.auth.id && blocked != @request.auth.id")
+		c.CreateRule = rule(`@request.auth.id != "" && blocker = @request.auth.id && blocked != @request.auth.id`)
 		c.DeleteRule = rule("blocker = @request.auth.id")
 
 		if err := addRelations(app, c,

@@ -13,7 +13,7 @@ func init() {
 		c := core.NewBaseCollection(schema.Follows)
 		c.ListRule = rule("follower = @request.auth.id || followee = @request.auth.id")
 		c.ViewRule = c.ListRule
-		c.CreateRule = rule("follower = @request.auth.id && followee != @request.auth.id")
+		c.CreateRule = rule(`@request.auth.id != "" && follower = @request.auth.id && followee != @request.auth.id`)
 		c.DeleteRule = rule("follower = @request.auth.id")
 
 		if err := addRelations(app, c,

@@ -7,19 +7,28 @@ import (
 	"peerbase/hooks/schema"
 )
 
-// rejectComputedFields answers 400 when a client (not a superuser) sends a
-// field that only hooks write, naming each such field.
-func rejectComputedFields(e *core.RecordRequestEvent) error {
-	fields := schema.ComputedFields[e.Collection.Name]
-	if len(fields) == 0 || e.HasSuperuserAuth() {
-		return e.Next()
-	}
+// checkInput answers 400, naming each field, when a request sends a value
+// of the wrong type (which PocketBase would coerce silently), or when a
+// client that is not a superuser sends a field that only hooks write.
+func checkInput(e *core.RecordRequestEvent) error {
 	info, err := e.RequestInfo()
 	if err != nil {
 		return e.BadRequestError("Failed to read the submitted data.", err)
 	}
-	if errs := computedFieldErrors(fields, info.Body); len(errs) > 0 {
-		return e.BadRequestError("Some fields are set by the server and can't be written.", errs)
+	// info.Body already holds the values cast to the fields' types ("abc"
+	// became 0): read the raw body again (PocketBase keeps it rereadable)
+	raw := map[string]any{}
+	if err := e.BindBody(&raw); err != nil {
+		return e.BadRequestError("Failed to read the submitted data.", err)
+	}
+	if errs := typeErrors(e.Collection.Fields, raw); len(errs) > 0 {
+		return e.BadRequestError("Some values have the wrong type.", errs)
+	}
+	fields := schema.ComputedFields[e.Collection.Name]
+	if len(fields) > 0 && !e.HasSuperuserAuth() {
+		if errs := computedFieldErrors(fields, info.Body); len(errs) > 0 {
+			return e.BadRequestError("Some fields are set by the server and can't be written.", errs)
+		}
 	}
 	return e.Next()
 }

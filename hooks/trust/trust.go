@@ -28,8 +28,8 @@ func Register(app core.App, cfg Config) error {
 		return se.Next()
 	})
 
-	app.OnRecordCreateRequest().BindFunc(rejectComputedFields)
-	app.OnRecordUpdateRequest().BindFunc(rejectComputedFields)
+	app.OnRecordCreateRequest().BindFunc(checkInput)
+	app.OnRecordUpdateRequest().BindFunc(checkInput)
 
 	app.OnRecordCreate(schema.Threads).BindFunc(checkThreadBlock)
 	app.OnRecordCreate(schema.Messages).BindFunc(checkMessageBlock)

@@ -56,11 +56,16 @@ func Open(dir string) (*tests.TestApp, error) {
 
 // BuildTemplate makes a data dir with the migrations applied and whatever
 // seed writes, for FromTemplate; remove it with os.RemoveAll when done.
-func BuildTemplate(seed func(app core.App) error) (string, error) {
-	dir, err := os.MkdirTemp("", "peerbase-template-")
+func BuildTemplate(seed func(app core.App) error) (dir string, err error) {
+	dir, err = os.MkdirTemp("", "peerbase-template-")
 	if err != nil {
 		return "", err
 	}
+	defer func() {
+		if err != nil {
+			os.RemoveAll(dir)
+		}
+	}()
 	app, err := Open(dir)
 	if err != nil {
 		return "", err
