@@ -5,6 +5,7 @@ package main
 import (
 	"log"
 	"net/http"
+	"os"
 
 	"github.com/pocketbase/pocketbase"
 	"github.com/pocketbase/pocketbase/apis"
@@ -13,6 +14,7 @@ import (
 
 	"peerbase/demo"
 	"peerbase/hooks"
+	"peerbase/hooks/photos"
 	_ "peerbase/pb_migrations"
 )
 
@@ -24,6 +26,9 @@ func main() {
 	var withDemo bool
 	app.RootCmd.PersistentFlags().BoolVar(&withDemo, "demo", false,
 		"fill an empty data dir (no users yet) with demo people, offers, wants and threads")
+	// parse now (as PocketBase's own example does): the hooks take their
+	// config when they are registered, before app.Start parses the rest
+	_ = app.RootCmd.ParseFlags(os.Args[1:])
 
 	migratecmd.MustRegister(app, app.RootCmd, migratecmd.Config{
 		Dir:          "pb_migrations",
@@ -34,6 +39,7 @@ func main() {
 	if err := hooks.Register(app, cfg); err != nil {
 		log.Fatal(err)
 	}
+	app.RootCmd.AddCommand(photos.NewCommand(app, &cfg.Photos))
 	demo.Register(app, &withDemo)
 
 	app.OnServe().BindFunc(func(e *core.ServeEvent) error {

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"peerbase/hooks/exchanges"
+	"peerbase/hooks/photos"
 	"peerbase/hooks/social"
 	"peerbase/hooks/threads"
 	"peerbase/hooks/trust"
@@ -19,6 +20,7 @@ import (
 // Config holds the configuration of every capability.
 type Config struct {
 	Trust     trust.Config
+	Photos    photos.Config
 	Threads   threads.Config
 	Exchanges exchanges.Config
 	Social    social.Config
@@ -28,6 +30,7 @@ type Config struct {
 func DefaultConfig() Config {
 	return Config{
 		Trust:     trust.DefaultConfig(),
+		Photos:    photos.DefaultConfig(),
 		Threads:   threads.DefaultConfig(),
 		Exchanges: exchanges.DefaultConfig(),
 		Social:    social.DefaultConfig(),
@@ -39,6 +42,12 @@ func DefaultConfig() Config {
 func BindFlags(flags *pflag.FlagSet, cfg *Config) {
 	flags.DurationVar(&cfg.Threads.RetractWindow, "retract-window", cfg.Threads.RetractWindow,
 		"how long after sending the author may retract a message")
+	flags.IntVar(&cfg.Photos.Workers, "photo-workers", cfg.Photos.Workers,
+		"how many photos are decoded and thumbnailed at once (each holds up to ~60 MiB)")
+	flags.IntVar(&cfg.Photos.MaxPixels, "photo-max-pixels", cfg.Photos.MaxPixels,
+		"the largest image accepted, in pixels (width x height), checked before decoding")
+	flags.IntVar(&cfg.Photos.MaxSide, "photo-max-side", cfg.Photos.MaxSide,
+		"the longest side of a stored original, in pixels")
 }
 
 // Register binds every capability's hooks, routes and jobs to app.
@@ -50,6 +59,7 @@ func Register(app core.App, cfg Config) error {
 		fn   func() error
 	}{
 		{"trust", func() error { return trust.Register(app, cfg.Trust) }},
+		{"photos", func() error { return photos.Register(app, cfg.Photos) }},
 		{"threads", func() error { return threads.Register(app, cfg.Threads) }},
 		{"exchanges", func() error { return exchanges.Register(app, cfg.Exchanges) }},
 		{"social", func() error { return social.Register(app, cfg.Social) }},

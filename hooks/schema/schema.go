@@ -309,3 +309,12 @@ var (
 	AttachmentThumbs       = []string{"480x0"}
 	MaxImageBytes    int64 = 20 << 20
 )
+
+// ImageMetaFields names, per collection and image field, the JSON field
+// where the photos hooks keep each image's width, height, blurhash and
+// color, keyed by file name.
+var ImageMetaFields = map[string]map[string]string{
+	Users:    {UserAvatar: UserAvatarMeta},
+	Offers:   {OfferPhotos: OfferPhotoMeta},
+	Messages: {MessageAttachments: MessageAttachmentMeta},
+}
