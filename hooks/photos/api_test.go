@@ -2,6 +2,7 @@ package photos_test
 
 import (
 	"bytes"
+	"errors"
 	"encoding/binary"
 	"image"
 	_ "image/gif"
@@ -405,5 +406,31 @@ func TestAvatarsAndAttachments(t *testing.T) {
 	for _, s := range scenarios {
 		s.TestAppFactory = factory
 		s.Test(t)
+	}
+}
+
+// TestRolledBackSaveLeavesNoThumbs: the thumbs are written inside the save,
+// so a transaction that fails after it must take them away with the files.
+func TestRolledBackSaveLeavesNoThumbs(t *testing.T) {
+	t.Parallel()
+	app := testapp.FromTemplate(t, template)
+	err := app.RunInTransaction(func(tx core.App) error {
+		_, err := testapp.CreateRecord(tx, schema.Offers, map[string]any{
+			schema.FieldOwner: ownerID, schema.OfferTitle: "Rolled back", schema.FieldKind: schema.KindGive,
+			schema.FieldStatus: schema.StatusActive, schema.OfferPhotos: testapp.File(t, "a.jpg", phoneUpload(t)),
+		})
+		if err != nil {
+			return err
+		}
+		if n := len(storedFiles(t, tx)); n != 5 { // the original and its four thumbs
+			t.Errorf("%d files stored inside the transaction, want 5", n)
+		}
+		return errors.New("abort")
+	})
+	if err == nil || err.Error() != "abort" {
+		t.Fatalf("transaction error = %v", err)
+	}
+	if files := storedFiles(t, app); len(files) != 0 {
+		t.Fatalf("files left after the rollback: %v", files)
 	}
 }
