@@ -11,7 +11,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
 	"reflect"
 	"slices"
 	"strings"
@@ -110,15 +109,7 @@ var collections = []string{schema.Users, schema.Categories, schema.Offers, schem
 	schema.Follows, schema.ModerationLog, schema.PushSubscriptions, schema.PushDeliveries}
 
 func TestMain(m *testing.M) {
-	dir, err := testapp.BuildTemplate(seed)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	template = dir
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
+	testapp.Main(m, &template, seed)
 }
 
 // seed writes the fixtures through the model path, so they hold what the
@@ -306,13 +297,8 @@ func collectComputedValues(app core.App) error {
 }
 
 // factory clones the template into a new test app; ApiScenario cleans it up.
-func factory(t testing.TB) *tests.TestApp {
-	app, err := testapp.Open(template)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return app
-}
+// factory clones the template for each scenario.
+var factory = testapp.Factory(&template)
 
 // headers are the request headers of an actor: anon sends no token.
 func headers(actor string) map[string]string {

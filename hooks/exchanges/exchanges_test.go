@@ -2,7 +2,6 @@ package exchanges_test
 
 import (
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 
@@ -24,14 +23,7 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	dir, err := testapp.BuildTemplate(seed)
-	if err != nil {
-		panic(err)
-	}
-	template = dir
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
+	testapp.Main(m, &template, seed)
 }
 
 func seed(app core.App) error {
@@ -108,13 +100,8 @@ func seed(app core.App) error {
 	return nil
 }
 
-func factory(t testing.TB) *tests.TestApp {
-	app, err := testapp.Open(template)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return app
-}
+// factory clones the template for each scenario.
+var factory = testapp.Factory(&template)
 
 func auth(name string) map[string]string { return map[string]string{"Authorization": tokens[name]} }
 

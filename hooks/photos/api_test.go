@@ -2,8 +2,8 @@ package photos_test
 
 import (
 	"bytes"
-	"errors"
 	"encoding/binary"
+	"errors"
 	"image"
 	_ "image/gif"
 	"image/jpeg"
@@ -35,7 +35,7 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	dir, err := testapp.BuildTemplate(func(app core.App) error {
+	testapp.Main(m, &template, func(app core.App) error {
 		owner, err := testapp.CreateUser(app, "owner")
 		if err != nil {
 			return err
@@ -60,22 +60,10 @@ func TestMain(m *testing.M) {
 		threadID = thread.Id
 		return nil
 	})
-	if err != nil {
-		panic(err)
-	}
-	template = dir
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
 }
 
-func factory(t testing.TB) *tests.TestApp {
-	app, err := testapp.Open(template)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return app
-}
+// factory clones the template for each scenario.
+var factory = testapp.Factory(&template)
 
 // upload is one file part of a multipart body.
 type upload struct {

@@ -7,6 +7,7 @@ import (
 	"image/gif"
 	"image/jpeg"
 	"image/png"
+	"io"
 
 	"github.com/gen2brain/heic"
 	"golang.org/x/image/webp"
@@ -76,22 +77,29 @@ func checkSize(w, h, maxPixels int) error {
 	return nil
 }
 
+// codec reads one accepted format.
+type codec struct {
+	config func(io.Reader) (image.Config, error)
+	decode func(io.Reader) (image.Image, error)
+}
+
+// codecs are the decoders of the accepted formats; GIF decodes its first
+// frame only.
+var codecs = map[Format]codec{
+	JPEG: {jpeg.DecodeConfig, jpeg.Decode},
+	PNG:  {png.DecodeConfig, png.Decode},
+	GIF:  {gif.DecodeConfig, gif.Decode},
+	WebP: {webp.DecodeConfig, webp.Decode},
+	HEIC: {heic.DecodeConfig, heic.Decode},
+}
+
 func decodeConfig(f Format, data []byte) (c image.Config, err error) {
 	defer recoverInto(&err)
-	r := bytes.NewReader(data)
-	switch f {
-	case JPEG:
-		return jpeg.DecodeConfig(r)
-	case PNG:
-		return png.DecodeConfig(r)
-	case GIF:
-		return gif.DecodeConfig(r)
-	case WebP:
-		return webp.DecodeConfig(r)
-	case HEIC:
-		return heic.DecodeConfig(r)
+	cd, ok := codecs[f]
+	if !ok {
+		return image.Config{}, fmt.Errorf("failed to read the header: no decoder for %s", f)
 	}
-	return image.Config{}, fmt.Errorf("failed to read the header: no decoder for %s", f)
+	return cd.config(bytes.NewReader(data))
 }
 
 // recoverInto turns a decoder panic into an error: x/image and the

@@ -5,14 +5,10 @@ import (
 	"fmt"
 	"image"
 	"image/draw"
-	"image/gif"
 	"image/jpeg"
 	"image/png"
 	"math"
 	"slices"
-
-	"github.com/gen2brain/heic"
-	"golang.org/x/image/webp"
 )
 
 // Result is a processed photo: the sanitised original that replaces the
@@ -228,21 +224,11 @@ func decode(info Info, data []byte) (pic *picture, err error) {
 
 func decodeImage(f Format, data []byte) (img image.Image, err error) {
 	defer recoverInto(&err)
-	r := bytes.NewReader(data)
-	switch f {
-	case JPEG:
-		return jpeg.Decode(r)
-	case PNG:
-		return png.Decode(r)
-	case GIF:
-		// the first frame only
-		return gif.Decode(r)
-	case WebP:
-		return webp.Decode(r)
-	case HEIC:
-		return heic.Decode(r)
+	cd, ok := codecs[f]
+	if !ok {
+		return nil, fmt.Errorf("failed to decode: no decoder for %s", f)
 	}
-	return nil, fmt.Errorf("failed to decode: no decoder for %s", f)
+	return cd.decode(bytes.NewReader(data))
 }
 
 // encode writes p as JPEG or PNG. The encoders get *image.YCbCr,

@@ -2,7 +2,6 @@ package social_test
 
 import (
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 
@@ -48,7 +47,7 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	dir, err := testapp.BuildTemplate(func(app core.App) error {
+	testapp.Main(m, &template, func(app core.App) error {
 		u, err := testapp.CreateUser(app, "ana")
 		if err != nil {
 			return err
@@ -57,13 +56,6 @@ func TestMain(m *testing.M) {
 		token, err = u.NewAuthToken()
 		return err
 	})
-	if err != nil {
-		panic(err)
-	}
-	template = dir
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
 }
 
 func TestProfileUpdateThroughAPI(t *testing.T) {

@@ -2,7 +2,6 @@ package threads_test
 
 import (
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 
@@ -23,7 +22,7 @@ var ids = map[string]string{}
 var tokens = map[string]string{}
 
 func TestMain(m *testing.M) {
-	dir, err := testapp.BuildTemplate(func(app core.App) error {
+	testapp.Main(m, &template, func(app core.App) error {
 		for _, n := range []string{"owner", "peer", "stranger"} {
 			u, err := testapp.CreateUser(app, n)
 			if err != nil {
@@ -51,22 +50,10 @@ func TestMain(m *testing.M) {
 		ids["thread"] = thread.Id
 		return nil
 	})
-	if err != nil {
-		panic(err)
-	}
-	template = dir
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
 }
 
-func factory(t testing.TB) *tests.TestApp {
-	app, err := testapp.Open(template)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return app
-}
+// factory clones the template for each scenario.
+var factory = testapp.Factory(&template)
 
 func authHeader(name string) map[string]string {
 	return map[string]string{"Authorization": tokens[name]}

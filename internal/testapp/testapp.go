@@ -54,6 +54,34 @@ func Open(dir string) (*tests.TestApp, error) {
 	return app, nil
 }
 
+// Main builds the package's template with seed, stores its folder in
+// *dir, runs the package's tests, removes the template and exits: the body
+// of a TestMain.
+func Main(m *testing.M, dir *string, seed func(app core.App) error) {
+	d, err := BuildTemplate(seed)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	*dir = d
+	code := m.Run()
+	os.RemoveAll(d)
+	os.Exit(code)
+}
+
+// Factory returns a tests.ApiScenario TestAppFactory that clones the
+// template in *dir (read when the scenario runs, after Main set it).
+func Factory(dir *string) func(testing.TB) *tests.TestApp {
+	return func(t testing.TB) *tests.TestApp {
+		t.Helper()
+		app, err := Open(*dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return app
+	}
+}
+
 // BuildTemplate makes a data dir with the migrations applied and whatever
 // seed writes, for FromTemplate; remove it with os.RemoveAll when done.
 func BuildTemplate(seed func(app core.App) error) (dir string, err error) {
