@@ -336,6 +336,20 @@ func TestUpdateKeepsMetaInStepWithFiles(t *testing.T) {
 	if m := meta[names[1]]; m.Width != 30 || m.Height != 60 {
 		t.Errorf("meta of the kept PNG = %+v", m)
 	}
+
+	// removing a photo without adding one drops its meta too
+	r.Set(schema.OfferPhotos+"-", names[1])
+	if err := app.Save(r); err != nil {
+		t.Fatal(err)
+	}
+	r, _ = app.FindRecordById(schema.Offers, r.Id)
+	meta = map[string]photos.StoredMeta{}
+	if err := r.UnmarshalJSONField(schema.OfferPhotoMeta, &meta); err != nil {
+		t.Fatal(err)
+	}
+	if left := r.GetStringSlice(schema.OfferPhotos); len(left) != 1 || len(meta) != 1 || meta[left[0]].Width != 50 {
+		t.Fatalf("after removing %s: photos %v, meta %v", names[1], left, meta)
+	}
 }
 
 func TestAvatarsAndAttachments(t *testing.T) {

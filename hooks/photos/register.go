@@ -93,13 +93,10 @@ func (s *service) onSave(e *core.RecordEvent) error {
 	errs := validation.Errors{}
 	for _, field := range fields {
 		files := e.Record.GetUnsavedFiles(field.Name)
-		if len(files) == 0 {
-			continue
+		if len(files) == 0 && slices.Equal(e.Record.GetStringSlice(field.Name), e.Record.Original().GetStringSlice(field.Name)) {
+			continue // the field's files did not change: its meta stays as it is
 		}
-		meta, err := s.loadMeta(e.Record, field.Name)
-		if err != nil {
-			return err
-		}
+		meta := s.loadMeta(e.Record, field.Name)
 		for _, f := range files {
 			result, err := s.processUpload(e.Context, field, f)
 			if err != nil {
@@ -124,6 +121,7 @@ func (s *service) onSave(e *core.RecordEvent) error {
 			done = append(done, processed{name: f.Name, result: result})
 		}
 		if meta != nil {
+			// also when files were only removed: their entries go with them
 			s.setMeta(e.Record, field.Name, meta)
 		}
 	}
@@ -199,16 +197,16 @@ func readFile(f *filesystem.File) ([]byte, error) {
 
 // loadMeta returns the stored meta of field's images that the record keeps,
 // or nil when the field has no meta field.
-func (s *service) loadMeta(r *core.Record, field string) (map[string]StoredMeta, error) {
+func (s *service) loadMeta(r *core.Record, field string) map[string]StoredMeta {
 	metaField := metaFieldOf(r.Collection().Name, field)
 	if metaField == "" {
-		return nil, nil
+		return nil
 	}
 	meta := map[string]StoredMeta{}
 	if err := r.UnmarshalJSONField(metaField, &meta); err != nil || meta == nil {
 		meta = map[string]StoredMeta{} // empty or broken meta is rebuilt, not fatal
 	}
-	return meta, nil
+	return meta
 }
 
 // setMeta stores meta, keeping only the images the record still has.
