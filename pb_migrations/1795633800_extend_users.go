@@ -9,8 +9,10 @@ import (
 
 // Extends PocketBase's own users collection with the profile of a person or
 // small business: public profiles (view is open so offers can expand their
-// owner; list needs a signed-in caller), private settings (hidden from others
-// by the enrich hook), and ratings written only by hooks.
+// owner; list needs a signed-in caller), private settings (hidden fields, so
+// nobody else can read them or probe them with a filter or a sort; the trust
+// hooks show them to, and take them from, the user themself), and ratings
+// written only by hooks.
 func init() {
 	m.Register(func(app core.App) error {
 		users, err := app.FindCollectionByNameOrId(schema.Users)
@@ -39,14 +41,14 @@ func init() {
 			&core.JSONField{Name: schema.UserAvatarMeta, MaxSize: 4 << 10, Help: "width, height, blurhash and color of the avatar; written by hooks"},
 			&core.SelectField{Name: schema.UserAccountType, Values: []string{schema.AccountPerson, schema.AccountBusiness}, MaxSelect: 1},
 			&core.TextField{Name: schema.UserBio, Max: 2000},
-			&core.GeoPointField{Name: schema.FieldLocation, Help: "private: shown only to the user; offers carry their own location"},
-			&core.TextField{Name: schema.UserLocale, Max: 35, Pattern: `^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$`},
-			&core.TextField{Name: schema.UserTimezone, Max: 64, Help: "IANA time zone name, e.g. Europe/Paris"},
+			&core.GeoPointField{Name: schema.FieldLocation, Hidden: true, Help: "private: shown only to the user; offers carry their own location"},
+			&core.TextField{Name: schema.UserLocale, Hidden: true, Max: 35, Pattern: `^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$`},
+			&core.TextField{Name: schema.UserTimezone, Hidden: true, Max: 64, Help: "IANA time zone name, e.g. Europe/Paris"},
 			&core.NumberField{Name: schema.UserRatingAvg, Min: float(0), Max: float(5), Help: "written by hooks"},
 			&core.NumberField{Name: schema.UserRatingCount, Min: float(0), OnlyInt: true, Help: "written by hooks"},
-			&core.JSONField{Name: schema.UserNotify, MaxSize: 4 << 10, Help: `per-type notification preferences, e.g. {"message":true,"match":false}`},
-			&core.TextField{Name: schema.UserQuietStart, Pattern: `^([01][0-9]|2[0-3]):[0-5][0-9]$`, Help: "quiet hours start, HH:MM in the user's time zone"},
-			&core.TextField{Name: schema.UserQuietEnd, Pattern: `^([01][0-9]|2[0-3]):[0-5][0-9]$`, Help: "quiet hours end, HH:MM in the user's time zone"},
+			&core.JSONField{Name: schema.UserNotify, Hidden: true, MaxSize: 4 << 10, Help: `per-type notification preferences, e.g. {"message":true,"match":false}`},
+			&core.TextField{Name: schema.UserQuietStart, Hidden: true, Pattern: `^([01][0-9]|2[0-3]):[0-5][0-9]$`, Help: "quiet hours start, HH:MM in the user's time zone"},
+			&core.TextField{Name: schema.UserQuietEnd, Hidden: true, Pattern: `^([01][0-9]|2[0-3]):[0-5][0-9]$`, Help: "quiet hours end, HH:MM in the user's time zone"},
 		)
 
 		return app.Save(users)

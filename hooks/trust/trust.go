@@ -34,7 +34,9 @@ func Register(app core.App, cfg Config) error {
 	app.OnRecordCreate(schema.Threads).BindFunc(checkThreadBlock)
 	app.OnRecordCreate(schema.Messages).BindFunc(checkMessageBlock)
 
-	app.OnRecordEnrich(schema.Users).BindFunc(hidePrivateUserFields)
+	app.OnRecordEnrich(schema.Users).BindFunc(showPrivateUserFieldsToSelf)
+	app.OnRecordCreateRequest(schema.Users).BindFunc(takePrivateUserFieldsFromSelf)
+	app.OnRecordUpdateRequest(schema.Users).BindFunc(takePrivateUserFieldsFromSelf)
 
 	app.OnRecordCreateRequest(schema.Reports).BindFunc(snapshotReportTarget)
 	app.OnRecordCreate(schema.Reports).BindFunc(openReport)
