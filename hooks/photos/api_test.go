@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"image"
 	_ "image/gif"
 	"image/jpeg"
@@ -257,10 +258,10 @@ func TestUploadsThroughTheAPI(t *testing.T) {
 		{"corrupt JPEG", photo("bad.jpg", "image/jpeg", append(append([]byte{}, jpg[:200]...), bytes.Repeat([]byte{0x13}, 4000)...)), 400,
 			[]string{`"photos":{"code":"validation_image_corrupt"`}, refused},
 		{"text file named .jpg", photo("notes.jpg", "image/jpeg", []byte("shopping list: milk, eggs\n")), 400,
-			[]string{`"photos":{"code":"validation_not_an_image"`}, refused},
+			[]string{`"photos":{"code":"validation_invalid_mime_type"`}, refused}, // PocketBase's own check comes first
 		{"PNG named .jpg", photo("fake.jpg", "image/jpeg", photostest.EncodePNG(t, photostest.MarkedRGBA(20, 20))), 400,
 			[]string{`"photos":{"code":"validation_image_name_mismatch"`}, refused},
-		{"empty file", photo("empty.jpg", "image/jpeg", nil), 400, []string{`"photos":{"code":"validation_image_empty"`}, refused},
+		{"empty file", photo("empty.jpg", "image/jpeg", nil), 400, []string{`"photos":{"code":"validation_invalid_mime_type"`}, refused},
 	}
 	for _, c := range cases {
 		if c.after == nil && c.status == 200 {
@@ -434,5 +435,52 @@ func TestRolledBackSaveLeavesNoThumbs(t *testing.T) {
 	}
 	if files := storedFiles(t, app); len(files) != 0 {
 		t.Fatalf("files left after the rollback: %v", files)
+	}
+}
+
+// TestRecordIsValidatedBeforeAnyDecode: the limits of the field (count,
+// size of the upload) and the rest of the record are checked before any
+// image is read, so a bad request costs no decoding.
+func TestRecordIsValidatedBeforeAnyDecode(t *testing.T) {
+	t.Parallel()
+	jpg := photostest.EncodeJPEG(t, photostest.MarkedRGBA(64, 48), 90)
+	padded := append(append([]byte{}, jpg...), make([]byte, int(schema.MaxImageBytes))...) // a valid JPEG, then 20 MiB of padding
+	eleven := make([]upload, 11)
+	for i := range eleven {
+		eleven[i] = photo(fmt.Sprintf("p%d.jpg", i), "image/jpeg", jpg)
+	}
+	form := func(status string, files ...upload) (io.Reader, map[string]string) {
+		body, ct := multipartBody(t, map[string]string{schema.FieldOwner: ownerID, schema.OfferTitle: "Too much",
+			schema.FieldKind: schema.KindSell, schema.FieldStatus: status}, files...)
+		return body, map[string]string{"Authorization": token, "Content-Type": ct}
+	}
+	nothingStored := func(t testing.TB, app *tests.TestApp, _ *http.Response) {
+		if files := storedFiles(t, app); len(files) != 0 {
+			t.Errorf("files left behind: %v", files)
+		}
+	}
+	cases := []struct {
+		name      string
+		status    string
+		files     []upload
+		content   []string
+		forbidden []string
+	}{
+		{"an upload over the field's size limit", schema.StatusActive, []upload{photo("big.jpg", "image/jpeg", padded)},
+			[]string{`"photos":{"code":"validation_file_size_limit"`}, nil},
+		{"more photos than the field takes", schema.StatusActive, eleven,
+			[]string{`"photos":{"code":"validation_too_many_files"`}, nil},
+		{"a bad status is reported before the photo is even looked at", "bogus",
+			[]upload{photo("huge.png", "image/png", photostest.HugePNG(50000, 50000))},
+			[]string{`"status":{"code":"validation_invalid_value"`}, []string{"validation_image_too_large"}},
+	}
+	for _, c := range cases {
+		body, headers := form(c.status, c.files...)
+		s := tests.ApiScenario{
+			Name: c.name, Method: http.MethodPost, URL: "/api/collections/offers/records", Body: body, Headers: headers,
+			TestAppFactory: factory, ExpectedStatus: 400, ExpectedContent: c.content, NotExpectedContent: c.forbidden,
+			AfterTestFunc: nothingStored,
+		}
+		s.Test(t)
 	}
 }

@@ -89,6 +89,19 @@ func (s *service) onSave(e *core.RecordEvent) error {
 		return e.Next()
 	}
 
+	// the whole record is validated before any image is read or decoded: a
+	// request with 11 photos, a 30 MB one or a bad status costs nothing.
+	// (The sanitised file is smaller than the upload, so the size limit must
+	// be checked on the upload, here.)
+	for _, field := range fields {
+		if len(e.Record.GetUnsavedFiles(field.Name)) > 0 {
+			if err := e.App.ValidateWithContext(e.Context, e.Record); err != nil {
+				return err
+			}
+			break
+		}
+	}
+
 	var done []processed
 	errs := validation.Errors{}
 	for _, field := range fields {
@@ -141,7 +154,7 @@ func (s *service) onSave(e *core.RecordEvent) error {
 // processUpload runs the guard and the pipeline on one upload, on the pool.
 // It returns nil, nil for a file the field allows that is not an image.
 func (s *service) processUpload(ctx context.Context, field *core.FileField, f *filesystem.File) (*Result, error) {
-	data, err := readFile(f)
+	data, err := readFile(f, field.MaxSize)
 	if err != nil {
 		return nil, err
 	}
@@ -182,15 +195,23 @@ func looksLikeImage(field *core.FileField, data []byte, name string) bool {
 	return true
 }
 
-func readFile(f *filesystem.File) ([]byte, error) {
+// readFile reads an upload that validation found within maxSize; the limit
+// holds even if a reader says one size and gives more.
+func readFile(f *filesystem.File, maxSize int64) ([]byte, error) {
 	r, err := f.Reader.Open()
 	if err != nil {
 		return nil, fmt.Errorf("failed to open the upload: %w", err)
 	}
 	defer r.Close()
-	data, err := io.ReadAll(r)
+	if maxSize <= 0 {
+		maxSize = core.DefaultFileFieldMaxSize
+	}
+	data, err := io.ReadAll(io.LimitReader(r, maxSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("failed to read the upload: %w", err)
+	}
+	if int64(len(data)) > maxSize {
+		return nil, &Error{Kind: ErrTooLarge, Reason: fmt.Sprintf("the file is over the %d MB limit", maxSize>>20)}
 	}
 	return data, nil
 }
