@@ -112,10 +112,16 @@ func onUpdateRequest(e *core.RecordRequestEvent) error {
 	if err := CheckMove(kind, from, to, role); err != nil {
 		return e.BadRequestError("Failed to update record.", fieldErr(schema.ExchangeState, "validation_invalid_move", err.Error()))
 	}
-	if from != schema.StateRequested && role != RoleModerator {
-		for _, f := range []string{schema.ExchangeStart, schema.ExchangeEnd, schema.ExchangeAgreedPrice} {
-			if fmt.Sprint(old.Get(f)) != fmt.Sprint(e.Record.Get(f)) {
+	if role != RoleModerator {
+		if f := changedTerm(old, e.Record); f != "" {
+			switch {
+			case from != schema.StateRequested:
 				return e.BadRequestError("Failed to update record.", fieldErr(f, "validation_terms_frozen", "The terms can't change once the exchange is accepted."))
+			case from != to:
+				// an owner accepting at a price the requester never asked for
+				return e.BadRequestError("Failed to update record.", fieldErr(f, "validation_terms_with_move", "Change the terms and answer the request in separate steps."))
+			case role != RoleRequester:
+				return e.BadRequestError("Failed to update record.", fieldErr(f, "validation_terms_requester_only", "Only the requester changes a request's terms: propose new ones in the thread."))
 			}
 		}
 	}
@@ -129,66 +135,91 @@ func onUpdateRequest(e *core.RecordRequestEvent) error {
 	return e.Next()
 }
 
-// onUpdate holds on every write path: the move must exist in the state
-// machine, and an exchange that starts to occupy its dates must not overlap
-// another that occupies the same offer (checked inside the write
-// transaction, so two concurrent accepts can't both win).
+// changedTerm names the first term (dates, price) that differs between the
+// stored exchange and the updated one, or "".
+func changedTerm(old, updated *core.Record) string {
+	for _, f := range []string{schema.ExchangeStart, schema.ExchangeEnd, schema.ExchangeAgreedPrice} {
+		if fmt.Sprint(old.Get(f)) != fmt.Sprint(updated.Get(f)) {
+			return f
+		}
+	}
+	return ""
+}
+
+// onUpdate holds on every write path, inside the write transaction (writes
+// are serialised, so what it reads there is what the move starts from):
+// the exchange must still be in the state the caller saw, the move must
+// exist in the state machine, and an exchange that starts to hold its offer
+// must not collide with another: overlapping dates for a lend or a rental,
+// any other accepted or completed one for a thing that changes hands once
+// (sell, give, swap). Services and experiences take many bookings.
 func onUpdate(e *core.RecordEvent) error {
-	old, err := stored(e.App, e.Record)
-	if err != nil {
-		return err
-	}
-	from, to := old.GetString(schema.ExchangeState), e.Record.GetString(schema.ExchangeState)
-	kind, err := offerKind(e.App, e.Record)
-	if err != nil {
-		return err
-	}
-	if err := CheckMove(kind, from, to, RoleModerator); err != nil {
-		return fieldErr(schema.ExchangeState, "validation_invalid_move", err.Error())
-	}
-	if err := checkDates(kind, e.Record); err != nil {
-		return err
-	}
-	if from == to || !Occupies(to) || Occupies(from) {
-		return e.Next()
-	}
 	// the after-success hooks (realtime among them) run on e.App once the
 	// transaction is over: give them back the app, not the finished tx
 	app := e.App
 	defer func() { e.App = app }()
 	return app.RunInTransaction(func(tx core.App) error {
 		e.App = tx
-		start, end := e.Record.GetDateTime(schema.ExchangeStart), e.Record.GetDateTime(schema.ExchangeEnd)
-		if !start.IsZero() && !end.IsZero() {
-			n, err := tx.CountRecords(schema.Exchanges,
-				dbx.HashExp{schema.ExchangeOffer: e.Record.GetString(schema.ExchangeOffer)},
-				dbx.In(schema.ExchangeState, schema.StateAccepted, schema.StateHandedOver, schema.StateReturned),
-				dbx.NewExp("id != {:id} AND [[start]] < {:end} AND {:start} < [[end]]",
-					dbx.Params{"id": e.Record.Id, "start": start.String(), "end": end.String()}),
-			)
-			if err != nil {
-				return fmt.Errorf("failed to check the offer's bookings: %w", err)
-			}
-			if n > 0 {
-				return fieldErr(schema.ExchangeStart, "validation_double_booking", "The offer is already booked for some of these dates.")
+		current, err := tx.FindRecordById(schema.Exchanges, e.Record.Id)
+		if err != nil {
+			return fmt.Errorf("failed to load the stored exchange: %w", err)
+		}
+		from, to := current.GetString(schema.ExchangeState), e.Record.GetString(schema.ExchangeState)
+		if seen := e.Record.Original(); seen.Id != "" && seen.GetString(schema.ExchangeState) != from {
+			return fieldErr(schema.ExchangeState, "validation_state_changed",
+				fmt.Sprintf("The exchange was moved to %s meanwhile: reload it.", from))
+		}
+		kind, err := offerKind(tx, e.Record)
+		if err != nil {
+			return err
+		}
+		if err := CheckMove(kind, from, to, RoleModerator); err != nil {
+			return fieldErr(schema.ExchangeState, "validation_invalid_move", err.Error())
+		}
+		if err := checkDates(kind, e.Record); err != nil {
+			return err
+		}
+		if from != to && Occupies(to) && !Occupies(from) {
+			if err := checkCollision(tx, kind, e.Record); err != nil {
+				return err
 			}
 		}
 		return e.Next()
 	})
 }
 
-// stored returns the record as it is in the database: Original() where the
-// record was loaded from it, a fresh read where it was built in memory (a
-// record kept and saved again by Go code has no original).
-func stored(app core.App, r *core.Record) (*core.Record, error) {
-	if old := r.Original(); old.Id != "" {
-		return old, nil
+// checkCollision refuses to let r hold its offer when another exchange
+// already does (see onUpdate).
+func checkCollision(tx core.App, kind string, r *core.Record) error {
+	same := []dbx.Expression{
+		dbx.HashExp{schema.ExchangeOffer: r.GetString(schema.ExchangeOffer)},
+		dbx.Not(dbx.HashExp{"id": r.Id}),
 	}
-	old, err := app.FindRecordById(r.Collection(), r.Id)
-	if err != nil {
-		return nil, fmt.Errorf("failed to load the stored exchange: %w", err)
+	switch {
+	case Returnable(kind):
+		start, end := r.GetDateTime(schema.ExchangeStart), r.GetDateTime(schema.ExchangeEnd)
+		n, err := tx.CountRecords(schema.Exchanges, append(same,
+			dbx.In(schema.ExchangeState, schema.StateAccepted, schema.StateHandedOver, schema.StateReturned),
+			dbx.NewExp("[[start]] < {:end} AND {:start} < [[end]]", dbx.Params{"start": start.String(), "end": end.String()}),
+		)...)
+		if err != nil {
+			return fmt.Errorf("failed to check the offer's bookings: %w", err)
+		}
+		if n > 0 {
+			return fieldErr(schema.ExchangeStart, "validation_double_booking", "The offer is already booked for some of these dates.")
+		}
+	case kind == schema.KindSell || kind == schema.KindGive || kind == schema.KindSwap:
+		n, err := tx.CountRecords(schema.Exchanges, append(same,
+			dbx.In(schema.ExchangeState, schema.StateAccepted, schema.StateHandedOver, schema.StateCompleted, schema.StateDisputed),
+		)...)
+		if err != nil {
+			return fmt.Errorf("failed to check the offer's exchanges: %w", err)
+		}
+		if n > 0 {
+			return fieldErr(schema.ExchangeState, "validation_already_promised", "This offer is already promised to someone else.")
+		}
 	}
-	return old, nil
+	return nil
 }
 
 func offerKind(app core.App, exchange *core.Record) (string, error) {

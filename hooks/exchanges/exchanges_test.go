@@ -87,6 +87,9 @@ func seed(app core.App) error {
 	if _, err := mk("overlap", ids["rent"], "2027-01-03 10:00:00.000Z", "2027-01-08 10:00:00.000Z"); err != nil {
 		return err
 	}
+	if _, err := mk("sell2", ids["sell"], "", ""); err != nil {
+		return err
+	}
 	handed, err := mk("handed", ids["sell"], "", "")
 	if err != nil {
 		return err
@@ -170,20 +173,20 @@ func TestExchangeMoves(t *testing.T) {
 			Name: "a rental needs dates", Method: http.MethodPost, URL: "/api/collections/exchanges/records",
 			Body:    strings.NewReader(`{"offer":"` + ids["rent"] + `","requester":"` + ids["requester"] + `"}`),
 			Headers: auth("requester"), ExpectedStatus: 400, ExpectedContent: []string{`"start":{"code":"validation_required"`},
-			AfterTestFunc: countIs(4),
+			AfterTestFunc: countIs(5),
 		},
 		{
 			Name: "a new exchange can't start accepted", Method: http.MethodPost, URL: "/api/collections/exchanges/records",
 			Body:    strings.NewReader(`{"offer":"` + ids["sell"] + `","requester":"` + ids["requester"] + `","state":"accepted"}`),
 			Headers: auth("requester"), ExpectedStatus: 400, ExpectedContent: []string{`"state":{"code":"validation_initial_state"`},
-			AfterTestFunc: countIs(4),
+			AfterTestFunc: countIs(5),
 		},
 		{
 			Name: "a request on a sale: owner comes from the offer", Method: http.MethodPost, URL: "/api/collections/exchanges/records",
 			Body:    strings.NewReader(`{"offer":"` + ids["sell"] + `","requester":"` + ids["requester"] + `","agreed_price":20}`),
 			Headers: auth("requester"), ExpectedStatus: 200,
 			ExpectedContent: []string{`"owner":"` + ids["owner"] + `"`, `"state":"requested"`, `"to":"requested"`},
-			AfterTestFunc:   countIs(5),
+			AfterTestFunc:   countIs(6),
 		},
 		{
 			Name: "the requester of an accepted rental downloads its files", Method: http.MethodGet,
@@ -239,5 +242,90 @@ func TestHistoryIsKept(t *testing.T) {
 	// moves, so only the creation is in the history
 	if len(history) != 1 || history[0].To != schema.StateRequested || history[0].By != ids["requester"] {
 		t.Fatalf("history = %+v", history)
+	}
+}
+
+func TestTermsAndCollisions(t *testing.T) {
+	t.Parallel()
+	priceIs := func(key string, want float64) func(testing.TB, *tests.TestApp, *http.Response) {
+		return func(t testing.TB, app *tests.TestApp, _ *http.Response) {
+			r, _ := app.FindRecordById(schema.Exchanges, ids[key])
+			if got := r.GetFloat(schema.ExchangeAgreedPrice); got != want {
+				t.Fatalf("agreed_price = %v, want %v", got, want)
+			}
+		}
+	}
+	scenarios := []tests.ApiScenario{
+		{
+			Name: "the owner can't accept at another price", Method: http.MethodPatch, URL: patch("free"),
+			Body: strings.NewReader(`{"state":"accepted","agreed_price":999}`), Headers: auth("owner"),
+			ExpectedStatus: 400, ExpectedContent: []string{`"agreed_price":{"code":"validation_terms_with_move"`},
+			AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
+				stateIs("free", schema.StateRequested)(t, app, res)
+				priceIs("free", 0)(t, app, res)
+			},
+		},
+		{
+			Name: "the owner can't rewrite a request's terms", Method: http.MethodPatch, URL: patch("free"),
+			Body: strings.NewReader(`{"agreed_price":999}`), Headers: auth("owner"),
+			ExpectedStatus: 400, ExpectedContent: []string{`"agreed_price":{"code":"validation_terms_requester_only"`},
+			AfterTestFunc: priceIs("free", 0),
+		},
+		{
+			Name: "the requester adjusts their request", Method: http.MethodPatch, URL: patch("free"),
+			Body: strings.NewReader(`{"agreed_price":35}`), Headers: auth("requester"),
+			ExpectedStatus: 200, ExpectedContent: []string{`"agreed_price":35`}, AfterTestFunc: priceIs("free", 35),
+		},
+		{
+			Name: "a thing already handed over can't be promised to someone else", Method: http.MethodPatch, URL: patch("sell2"),
+			Body: strings.NewReader(`{"state":"accepted"}`), Headers: auth("owner"),
+			ExpectedStatus: 400, ExpectedContent: []string{`"state":{"code":"validation_already_promised"`},
+			AfterTestFunc: stateIs("sell2", schema.StateRequested),
+		},
+		{
+			Name: "a blocked person can't send an exchange request", Method: http.MethodPost, URL: "/api/collections/exchanges/records",
+			Body:    strings.NewReader(`{"offer":"` + ids["sell"] + `","requester":"` + ids["other"] + `"}`),
+			Headers: auth("other"),
+			BeforeTestFunc: func(t testing.TB, app *tests.TestApp, _ *core.ServeEvent) {
+				if _, err := testapp.CreateRecord(app, schema.Blocks, map[string]any{
+					schema.BlockBlocker: ids["owner"], schema.BlockBlocked: ids["other"]}); err != nil {
+					t.Fatal(err)
+				}
+			},
+			ExpectedStatus: 400, ExpectedContent: []string{`"offer":{"code":"validation_blocked"`},
+			AfterTestFunc: countIs(5),
+		},
+	}
+	for _, s := range scenarios {
+		s.TestAppFactory = factory
+		s.Test(t)
+	}
+}
+
+// TestStaleMoveIsRefused: two people load the same request; one cancels it,
+// then the other's accept (from the state they saw) is refused.
+func TestStaleMoveIsRefused(t *testing.T) {
+	t.Parallel()
+	app := testapp.FromTemplate(t, template)
+	a, err := app.FindRecordById(schema.Exchanges, ids["free"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := app.FindRecordById(schema.Exchanges, ids["free"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Set(schema.ExchangeState, schema.StateCancelled)
+	if err := app.Save(a); err != nil {
+		t.Fatal(err)
+	}
+	b.Set(schema.ExchangeState, schema.StateAccepted)
+	err = app.Save(b)
+	if err == nil || !strings.Contains(err.Error(), "meanwhile") {
+		t.Fatalf("stale accept: %v", err)
+	}
+	stored, _ := app.FindRecordById(schema.Exchanges, ids["free"])
+	if stored.GetString(schema.ExchangeState) != schema.StateCancelled {
+		t.Fatalf("state = %s", stored.GetString(schema.ExchangeState))
 	}
 }

@@ -28,21 +28,24 @@ func IsBlocked(app core.App, a, b string) (bool, error) {
 	return n > 0, nil
 }
 
-// checkThreadBlock stops a new thread between two people when one has
-// blocked the other, on every write path.
-func checkThreadBlock(e *core.RecordEvent) error {
-	offer, err := e.App.FindRecordById(schema.Offers, e.Record.GetString(schema.ThreadOffer))
-	if err != nil {
-		return e.Next() // the threads hook reports the missing offer
+// checkOfferContactBlock stops a new thread or exchange request about an
+// offer between its owner and the person asking, when one has blocked the
+// other, on every write path.
+func checkOfferContactBlock(asker string) func(e *core.RecordEvent) error {
+	return func(e *core.RecordEvent) error {
+		offer, err := e.App.FindRecordById(schema.Offers, e.Record.GetString(schema.ThreadOffer))
+		if err != nil {
+			return e.Next() // the threads and exchanges hooks report the missing offer
+		}
+		blocked, err := IsBlocked(e.App, offer.GetString(schema.FieldOwner), e.Record.GetString(asker))
+		if err != nil {
+			return err
+		}
+		if blocked {
+			return validation.Errors{schema.ThreadOffer: validation.NewError("validation_blocked", errBlockedMessage)}
+		}
+		return e.Next()
 	}
-	blocked, err := IsBlocked(e.App, offer.GetString(schema.FieldOwner), e.Record.GetString(schema.ThreadPeer))
-	if err != nil {
-		return err
-	}
-	if blocked {
-		return validation.Errors{schema.ThreadOffer: validation.NewError("validation_blocked", errBlockedMessage)}
-	}
-	return e.Next()
 }
 
 // checkMessageBlock stops new messages in a thread once either participant

@@ -1,7 +1,7 @@
 // Package trust keeps people safe from each other and from bad input: it
 // turns rule failures into field-level errors a client can show, rejects
 // writes to fields only hooks compute, stops contact between people when
-// one has blocked the other, hides private profile fields from everyone but
+// one has blocked the other (threads, messages, exchange requests), hides private profile fields from everyone but
 // their owner, and keeps a snapshot of reported content for moderation.
 package trust
 
@@ -31,7 +31,8 @@ func Register(app core.App, cfg Config) error {
 	app.OnRecordCreateRequest().BindFunc(checkInput)
 	app.OnRecordUpdateRequest().BindFunc(checkInput)
 
-	app.OnRecordCreate(schema.Threads).BindFunc(checkThreadBlock)
+	app.OnRecordCreate(schema.Threads).BindFunc(checkOfferContactBlock(schema.ThreadPeer))
+	app.OnRecordCreate(schema.Exchanges).BindFunc(checkOfferContactBlock(schema.ExchangeRequester))
 	app.OnRecordCreate(schema.Messages).BindFunc(checkMessageBlock)
 
 	app.OnRecordEnrich(schema.Users).BindFunc(showPrivateUserFieldsToSelf)
