@@ -42,8 +42,10 @@ func DefaultConfig() Config {
 func BindFlags(flags *pflag.FlagSet, cfg *Config) {
 	flags.DurationVar(&cfg.Threads.RetractWindow, "retract-window", cfg.Threads.RetractWindow,
 		"how long after sending the author may retract a message")
+	flags.DurationVar(&cfg.Trust.ReviewWindow, "review-window", cfg.Trust.ReviewWindow,
+		"how long a review waits for the other side's before it is published alone")
 	flags.IntVar(&cfg.Photos.Workers, "photo-workers", cfg.Photos.Workers,
-		"how many photos are decoded and thumbnailed at once (each holds up to ~60 MiB)")
+		"how many photos are processed at once (a 12 MP JPEG holds ~32 MiB while in flight, a 12 MP HEIC ~300 MiB)")
 	flags.IntVar(&cfg.Photos.MaxPixels, "photo-max-pixels", cfg.Photos.MaxPixels,
 		"the largest image accepted, in pixels (width x height), checked before decoding")
 	flags.IntVar(&cfg.Photos.MaxSide, "photo-max-side", cfg.Photos.MaxSide,

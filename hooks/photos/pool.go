@@ -13,7 +13,8 @@ var ErrPoolClosed = errors.New("photos: pool is closed")
 
 // Pool runs jobs on a fixed number of goroutines, so that a burst of
 // uploads queues instead of decoding every photo at once (a 12 MP photo
-// in flight holds about 40 MB). The zero value is not usable: use NewPool.
+// in flight holds about 32 MiB, a HEIC far more). The zero value is not
+// usable: use NewPool.
 type Pool struct {
 	jobs chan func()
 	quit chan struct{}

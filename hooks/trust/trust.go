@@ -1,11 +1,16 @@
 // Package trust keeps people safe from each other and from bad input: it
 // turns rule failures into field-level errors a client can show, rejects
-// writes to fields only hooks compute, stops contact between people when
-// one has blocked the other (threads, messages, exchange requests), hides private profile fields from everyone but
-// their owner, and keeps a snapshot of reported content for moderation.
+// wrongly typed values and writes to fields only hooks compute, stops
+// contact between people when one has blocked the other (threads, messages,
+// exchange requests), keeps private profile fields to their owner,
+// publishes reviews blind (both sides, or when the window closes) with the
+// ratings they make, and keeps a snapshot of reported content for
+// moderation.
 package trust
 
 import (
+	"time"
+
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/hook"
 
@@ -13,10 +18,14 @@ import (
 )
 
 // Config configures the trust capability.
-type Config struct{}
+type Config struct {
+	// ReviewWindow is how long a review waits for the other side's before it
+	// is published alone.
+	ReviewWindow time.Duration
+}
 
 // DefaultConfig returns the trust defaults.
-func DefaultConfig() Config { return Config{} }
+func DefaultConfig() Config { return Config{ReviewWindow: 14 * 24 * time.Hour} }
 
 // Register binds the trust hooks.
 func Register(app core.App, cfg Config) error {
@@ -38,6 +47,15 @@ func Register(app core.App, cfg Config) error {
 	app.OnRecordEnrich(schema.Users).BindFunc(showPrivateUserFieldsToSelf)
 	app.OnRecordCreateRequest(schema.Users).BindFunc(takePrivateUserFieldsFromSelf)
 	app.OnRecordUpdateRequest(schema.Users).BindFunc(takePrivateUserFieldsFromSelf)
+
+	app.OnRecordCreate(schema.Reviews).BindFunc(prepareReview)
+	app.Cron().MustAdd("peerbaseReviewsPublish", "17 * * * *", func() {
+		if n, err := PublishDue(app, cfg.ReviewWindow, time.Now()); err != nil {
+			app.Logger().Error("trust: failed to publish the reviews due", "error", err)
+		} else if n > 0 {
+			app.Logger().Info("trust: published reviews whose window closed", "count", n)
+		}
+	})
 
 	app.OnRecordCreateRequest(schema.Reports).BindFunc(snapshotReportTarget)
 	app.OnRecordCreate(schema.Reports).BindFunc(openReport)
