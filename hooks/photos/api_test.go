@@ -484,3 +484,44 @@ func TestRecordIsValidatedBeforeAnyDecode(t *testing.T) {
 		s.Test(t)
 	}
 }
+
+// TestNoPhotosInBatch: a batch is one write transaction; images are refused
+// there (with the request and field named) and nothing of the batch is kept,
+// while the same batch without the image goes through.
+func TestNoPhotosInBatch(t *testing.T) {
+	t.Parallel()
+	batch := func(withPhoto bool) (io.Reader, map[string]string) {
+		payload := `{"requests":[{"method":"POST","url":"/api/collections/offers/records","body":{"owner":"` + ownerID +
+			`","title":"Batch offer","kind":"give","status":"active"}}]}`
+		var files []upload
+		if withPhoto {
+			files = append(files, upload{"requests.0.photos", "a.jpg", "image/jpeg", photostest.EncodeJPEG(t, photostest.MarkedRGBA(40, 30), 90)})
+		}
+		body, ct := multipartBody(t, map[string]string{"@jsonPayload": payload}, files...)
+		return body, map[string]string{"Authorization": token, "Content-Type": ct}
+	}
+	countOffers := func(want int64) func(testing.TB, *tests.TestApp, *http.Response) {
+		return func(t testing.TB, app *tests.TestApp, _ *http.Response) {
+			if n, _ := app.CountRecords(schema.Offers); n != want {
+				t.Fatalf("%d offers, want %d", n, want)
+			}
+		}
+	}
+	withPhoto, withHeaders := batch(true)
+	without, withoutHeaders := batch(false)
+	scenarios := []tests.ApiScenario{
+		{
+			Name: "a batch with a photo is refused", Method: http.MethodPost, URL: "/api/batch", Body: withPhoto, Headers: withHeaders,
+			ExpectedStatus: 400, ExpectedContent: []string{`"requests.0.photos":{"code":"validation_photos_not_in_batch"`},
+			AfterTestFunc: countOffers(1),
+		},
+		{
+			Name: "the same batch without it goes through", Method: http.MethodPost, URL: "/api/batch", Body: without, Headers: withoutHeaders,
+			ExpectedStatus: 200, ExpectedContent: []string{`"title":"Batch offer"`}, AfterTestFunc: countOffers(2),
+		},
+	}
+	for _, s := range scenarios {
+		s.TestAppFactory = factory
+		s.Test(t)
+	}
+}

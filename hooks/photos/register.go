@@ -54,6 +54,7 @@ func Register(app core.App, cfg Config) error {
 
 	app.OnRecordCreate().Bind(&hook.Handler[*core.RecordEvent]{Id: "peerbasePhotosCreate", Func: s.onSave})
 	app.OnRecordUpdate().Bind(&hook.Handler[*core.RecordEvent]{Id: "peerbasePhotosUpdate", Func: s.onSave})
+	app.OnBatchRequest().BindFunc(refusePhotosInBatch)
 	app.OnTerminate().BindFunc(func(e *core.TerminateEvent) error {
 		s.pool.Close()
 		return e.Next()
@@ -286,4 +287,35 @@ func (s *service) writeThumbs(app core.App, r *core.Record, done []processed) {
 			}
 		}
 	}
+}
+
+// refusePhotosInBatch keeps image uploads out of the batch API: a batch runs
+// in one transaction, which holds SQLite's write lock, and decoding photos
+// inside it would stall every write on the server. Photos go in their own
+// create or update request; the rest of the batch is unaffected.
+func refusePhotosInBatch(e *core.BatchRequestEvent) error {
+	errs := validation.Errors{}
+	for i, r := range e.Batch {
+		parts := strings.Split(strings.Trim(strings.SplitN(r.URL, "?", 2)[0], "/"), "/")
+		if len(parts) < 4 || parts[0] != "api" || parts[1] != "collections" {
+			continue
+		}
+		c, err := e.App.FindCachedCollectionByNameOrId(parts[2])
+		if err != nil {
+			continue
+		}
+		for _, f := range ImageFields(c) {
+			for _, key := range []string{f.Name, f.Name + "+", "+" + f.Name} {
+				switch r.Body[key].(type) {
+				case *filesystem.File, []*filesystem.File:
+					errs[fmt.Sprintf("requests.%d.%s", i, f.Name)] = validation.NewError("validation_photos_not_in_batch",
+						"Images are processed on upload: send them in their own request, not in a batch.")
+				}
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return e.BadRequestError("Images can't be uploaded in a batch.", errs)
+	}
+	return e.Next()
 }
