@@ -13,12 +13,14 @@ import (
 	"io/fs"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"net/textproto"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
 
@@ -523,5 +525,64 @@ func TestNoPhotosInBatch(t *testing.T) {
 	for _, s := range scenarios {
 		s.TestAppFactory = factory
 		s.Test(t)
+	}
+}
+
+// TestAttachmentsOnlyForParticipants: a message's attachments and their
+// thumbs are served to the thread's participants only, with a file token.
+func TestAttachmentsOnlyForParticipants(t *testing.T) {
+	t.Parallel()
+	app := testapp.FromTemplate(t, template)
+	msg, err := testapp.CreateRecord(app, schema.Messages, map[string]any{
+		schema.MessageThread: threadID, schema.MessageAuthor: ownerID, schema.MessageBody: "see the photo",
+		schema.MessageAttachments: testapp.File(t, "door.jpg", phoneUpload(t)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := msg.GetStringSlice(schema.MessageAttachments)[0]
+	stranger, err := testapp.CreateUser(app, "stranger")
+	if err != nil {
+		t.Fatal(err)
+	}
+	owner, err := app.FindRecordById(schema.Users, ownerID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fileToken := func(u *core.Record) string {
+		tok, err := u.NewFileToken()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	r, err := apis.NewRouter(app)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux, err := r.BuildMux()
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func(query string) int {
+		rec := httptest.NewRecorder()
+		mux.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/api/files/messages/"+msg.Id+"/"+name+query, nil))
+		return rec.Code
+	}
+	for _, c := range []struct {
+		who   string
+		query string
+		want  int
+	}{
+		{"participant", "?token=" + fileToken(owner), 200},
+		{"participant, thumb", "?thumb=480x0&token=" + fileToken(owner), 200},
+		{"stranger", "?token=" + fileToken(stranger), 404},
+		{"stranger, thumb", "?thumb=480x0&token=" + fileToken(stranger), 404},
+		{"anonymous", "", 404},
+		{"anonymous, thumb", "?thumb=100x100", 404},
+	} {
+		if got := get(c.query); got != c.want {
+			t.Errorf("%s: %d, want %d", c.who, got, c.want)
+		}
 	}
 }
