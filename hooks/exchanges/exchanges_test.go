@@ -27,13 +27,12 @@ func TestMain(m *testing.M) {
 }
 
 func seed(app core.App) error {
+	if err := testapp.CreateUsers(app, ids, tokens, "owner", "requester", "other"); err != nil {
+		return err
+	}
 	for _, n := range []string{"owner", "requester", "other"} {
-		u, err := testapp.CreateUser(app, n)
+		u, err := app.FindRecordById(schema.Users, ids[n])
 		if err != nil {
-			return err
-		}
-		ids[n] = u.Id
-		if tokens[n], err = u.NewAuthToken(); err != nil {
 			return err
 		}
 		if fileTokens[n], err = u.NewFileToken(); err != nil {

@@ -25,15 +25,8 @@ var tokens = map[string]string{}
 
 func TestMain(m *testing.M) {
 	testapp.Main(m, &template, func(app core.App) error {
-		for _, n := range []string{"owner", "peer", "stranger"} {
-			u, err := testapp.CreateUser(app, n)
-			if err != nil {
-				return err
-			}
-			ids[n] = u.Id
-			if tokens[n], err = u.NewAuthToken(); err != nil {
-				return err
-			}
+		if err := testapp.CreateUsers(app, ids, tokens, "owner", "peer", "stranger"); err != nil {
+			return err
 		}
 		offer, err := testapp.CreateRecord(app, schema.Offers, map[string]any{
 			schema.OfferTitle: "Cordless drill", schema.FieldOwner: ids["owner"],

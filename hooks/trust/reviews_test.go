@@ -22,15 +22,8 @@ var (
 
 func TestMain(m *testing.M) {
 	testapp.Main(m, &template, func(app core.App) error {
-		for _, n := range []string{"owner", "requester", "stranger"} {
-			u, err := testapp.CreateUser(app, n)
-			if err != nil {
-				return err
-			}
-			ids[n] = u.Id
-			if tokens[n], err = u.NewAuthToken(); err != nil {
-				return err
-			}
+		if err := testapp.CreateUsers(app, ids, tokens, "owner", "requester", "stranger"); err != nil {
+			return err
 		}
 		offer, err := testapp.CreateRecord(app, schema.Offers, map[string]any{schema.OfferTitle: "Lamp",
 			schema.FieldOwner: ids["owner"], schema.FieldKind: schema.KindSell, schema.FieldStatus: schema.StatusActive})

@@ -131,6 +131,22 @@ func CreateUser(app core.App, name string) (*core.Record, error) {
 	return u, app.Save(u)
 }
 
+// CreateUsers saves a user per name (see CreateUser) and records each one's
+// id and auth token under its name.
+func CreateUsers(app core.App, ids, tokens map[string]string, names ...string) error {
+	for _, n := range names {
+		u, err := CreateUser(app, n)
+		if err != nil {
+			return err
+		}
+		ids[n] = u.Id
+		if tokens[n], err = u.NewAuthToken(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // CreateRecord saves a record of collection with data through the model
 // path (hooks included), so fixtures get what hooks compute.
 func CreateRecord(app core.App, collection string, data map[string]any) (*core.Record, error) {
