@@ -29,7 +29,7 @@ let binaryPromise;
 
 /**
  * binary returns the path of the peerbase binary: PEERBASE_BIN if set,
- * otherwise one built from /work/main with the tags in PEERBASE_BUILD_TAGS
+ * otherwise one built from this repository with the tags in PEERBASE_BUILD_TAGS
  * (default "nodynamic"; set it to "" for no tags).
  */
 export function binary() {
@@ -96,12 +96,13 @@ process.on('exit', () => {
 /**
  * startServer builds (or finds) the binary, creates a superuser in a fresh
  * data dir (which also runs every migration), serves on a free loopback port
- * and waits for /api/health to answer 200.
+ * and waits for /api/health to answer 200. args are added to serve (e.g.
+ * ["--demo"]).
  *
  * @returns {Promise<{url: string, adminEmail: string, adminPassword: string,
  *   dataDir: string, logFile: string, logTail: (n?: number) => string, stop: () => Promise<void>}>}
  */
-export async function startServer() {
+export async function startServer({ args = [] } = {}) {
   const bin = await binary();
   const root = await mkdtemp(join(tmpdir(), 'peerbase-e2e-'));
   const dataDir = join(root, 'pb_data');
@@ -124,7 +125,7 @@ export async function startServer() {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const logFd = openSync(logFile, 'a');
-  const child = spawn(bin, ['serve', '--http', `127.0.0.1:${port}`, '--dir', dataDir], {
+  const child = spawn(bin, ['serve', '--http', `127.0.0.1:${port}`, '--dir', dataDir, ...args], {
     cwd: root,
     stdio: ['ignore', logFd, logFd],
   });
