@@ -148,7 +148,8 @@ func changedTerm(old, updated *core.Record) string {
 
 // onUpdate holds on every write path, inside the write transaction (writes
 // are serialised, so what it reads there is what the move starts from):
-// the exchange must still be in the state the caller saw, the move must
+// the exchange must still be in the state (and, for a move, have the
+// terms) the caller saw, the move must
 // exist in the state machine, and an exchange that starts to hold its offer
 // must not collide with another: overlapping dates for a lend or a rental,
 // any other accepted or completed one for a thing that changes hands once
@@ -165,9 +166,15 @@ func onUpdate(e *core.RecordEvent) error {
 			return fmt.Errorf("failed to load the stored exchange: %w", err)
 		}
 		from, to := current.GetString(schema.ExchangeState), e.Record.GetString(schema.ExchangeState)
-		if seen := e.Record.Original(); seen.Id != "" && seen.GetString(schema.ExchangeState) != from {
-			return fieldErr(schema.ExchangeState, "validation_state_changed",
-				fmt.Sprintf("The exchange was moved to %s meanwhile: reload it.", from))
+		if seen := e.Record.Original(); seen.Id != "" {
+			if seen.GetString(schema.ExchangeState) != from {
+				return fieldErr(schema.ExchangeState, "validation_state_changed",
+					fmt.Sprintf("The exchange was moved to %s meanwhile: reload it.", from))
+			}
+			// a move answers the terms the caller saw, not ones changed since
+			if f := changedTerm(seen, current); f != "" && from != to {
+				return fieldErr(f, "validation_terms_changed", "The terms changed meanwhile: reload the exchange.")
+			}
 		}
 		kind, err := offerKind(tx, e.Record)
 		if err != nil {

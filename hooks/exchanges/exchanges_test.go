@@ -328,3 +328,31 @@ func TestStaleMoveIsRefused(t *testing.T) {
 		t.Fatalf("state = %s", stored.GetString(schema.ExchangeState))
 	}
 }
+
+// TestMoveOnChangedTermsIsRefused: the owner loads a request, the requester
+// then changes its price, and the owner's accept of what they saw fails.
+func TestMoveOnChangedTermsIsRefused(t *testing.T) {
+	t.Parallel()
+	app := testapp.FromTemplate(t, template)
+	seenByOwner, err := app.FindRecordById(schema.Exchanges, ids["free"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited, err := app.FindRecordById(schema.Exchanges, ids["free"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited.Set(schema.ExchangeAgreedPrice, 500)
+	if err := app.Save(edited); err != nil {
+		t.Fatal(err)
+	}
+	seenByOwner.Set(schema.ExchangeState, schema.StateAccepted)
+	err = app.Save(seenByOwner)
+	if err == nil || !strings.Contains(err.Error(), "terms changed meanwhile") {
+		t.Fatalf("accept on changed terms: %v", err)
+	}
+	stored, _ := app.FindRecordById(schema.Exchanges, ids["free"])
+	if stored.GetString(schema.ExchangeState) != schema.StateRequested {
+		t.Fatalf("state = %s", stored.GetString(schema.ExchangeState))
+	}
+}
