@@ -3,6 +3,8 @@ package trust
 import (
 	"errors"
 	"net/http"
+	"strconv"
+	"strings"
 
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
@@ -25,43 +27,91 @@ const (
 // PocketBase's own answer and learns nothing.
 func explainRuleFailure(e *core.RequestEvent) error {
 	err := e.Next()
-	if err == nil || e.Auth == nil || e.Auth.Collection().Name != schema.Users {
+	if err == nil || e.Auth == nil {
 		return err
 	}
 	var apiErr *router.ApiError
-	if !errors.As(err, &apiErr) || len(apiErr.Data) > 0 {
+	if !errors.As(err, &apiErr) {
 		return err
 	}
-
-	pattern := e.Request.Pattern
-	isCreate := pattern == patternCreate && apiErr.Status == http.StatusBadRequest
-	isUpdate := pattern == patternUpdate && apiErr.Status == http.StatusNotFound
-	if !isCreate && !isUpdate {
-		return err
-	}
-	collection, cerr := e.App.FindCachedCollectionByNameOrId(e.Request.PathValue("collection"))
-	if cerr != nil {
+	var method string
+	switch e.Request.Pattern {
+	case patternCreate:
+		method = http.MethodPost
+	case patternUpdate:
+		method = http.MethodPatch
+	default:
 		return err
 	}
 	info, ierr := e.RequestInfo()
 	if ierr != nil {
 		return err
 	}
+	if explained := explain(e.App, e.Auth, apiErr, method, e.Request.PathValue("collection"), e.Request.PathValue("id"), info.Body); explained != nil {
+		return explained
+	}
+	return err
+}
 
+// explain returns the field-level version of a bare rule refusal of a
+// create (400) or update (404) of a record of collection by auth, or nil
+// when there is nothing to explain.
+func explain(app core.App, auth *core.Record, refusal *router.ApiError, method, collection, id string, body map[string]any) *router.ApiError {
+	if auth == nil || auth.Collection().Name != schema.Users || len(refusal.Data) > 0 {
+		return nil
+	}
+	c, err := app.FindCachedCollectionByNameOrId(collection)
+	if err != nil {
+		return nil
+	}
 	var errs validation.Errors
-	if isCreate {
-		errs = explainCreate(e.App, collection.Name, e.Auth.Id, info.Body)
-	} else {
-		record, ferr := e.App.FindRecordById(collection, e.Request.PathValue("id"))
-		if ferr != nil {
-			return err
+	switch {
+	case method == http.MethodPost && refusal.Status == http.StatusBadRequest:
+		errs = explainCreate(app, c.Name, auth.Id, body)
+	case method == http.MethodPatch && refusal.Status == http.StatusNotFound:
+		record, err := app.FindRecordById(c, id)
+		if err != nil {
+			return nil
 		}
-		errs = explainUpdate(collection.Name, e.Auth.Id, record, info.Body)
+		errs = explainUpdate(c.Name, auth.Id, record, body)
 	}
 	if len(errs) == 0 {
+		return nil
+	}
+	return router.NewBadRequestError(refusal.Message, errs)
+}
+
+// explainBatchRuleFailure does for a refused request of a batch what
+// explainRuleFailure does for a single one: PocketBase reports it under
+// data.requests.<index>.response, which gets the field-level errors.
+func explainBatchRuleFailure(e *core.BatchRequestEvent) error {
+	err := e.Next()
+	var apiErr *router.ApiError
+	if err == nil || e.Auth == nil || !errors.As(err, &apiErr) {
 		return err
 	}
-	return router.NewBadRequestError(apiErr.Message, errs)
+	requests, _ := apiErr.Data["requests"].(map[string]any)
+	for index, item := range requests {
+		failed, _ := item.(map[string]any)
+		refusal, _ := failed["response"].(*router.ApiError)
+		i, convErr := strconv.Atoi(index)
+		if refusal == nil || convErr != nil || i < 0 || i >= len(e.Batch) {
+			continue
+		}
+		r := e.Batch[i]
+		parts := strings.Split(strings.Trim(strings.SplitN(r.URL, "?", 2)[0], "/"), "/")
+		if len(parts) < 4 || parts[0] != "api" || parts[1] != "collections" || parts[3] != "records" {
+			continue
+		}
+		id := ""
+		if len(parts) > 4 {
+			id = parts[4]
+		}
+		if explained := explain(e.App, e.Auth, refusal, strings.ToUpper(r.Method), parts[2], id, r.Body); explained != nil {
+			failed["response"] = explained
+		}
+	}
+	return err
 }
 
 // fieldError is a shorthand for a one-field validation error.

@@ -36,6 +36,7 @@ func Register(app core.App, cfg Config) error {
 		})
 		return se.Next()
 	})
+	app.OnBatchRequest().BindFunc(explainBatchRuleFailure)
 
 	app.OnRecordCreateRequest().BindFunc(checkInput)
 	app.OnRecordUpdateRequest().BindFunc(checkInput)
