@@ -296,11 +296,11 @@ func (s *service) writeThumbs(app core.App, r *core.Record, done []processed) {
 func refusePhotosInBatch(e *core.BatchRequestEvent) error {
 	errs := validation.Errors{}
 	for i, r := range e.Batch {
-		parts := strings.Split(strings.Trim(strings.SplitN(r.URL, "?", 2)[0], "/"), "/")
-		if len(parts) < 4 || parts[0] != "api" || parts[1] != "collections" {
+		collection, _, ok := schema.RecordsURL(r.URL)
+		if !ok {
 			continue
 		}
-		c, err := e.App.FindCachedCollectionByNameOrId(parts[2])
+		c, err := e.App.FindCachedCollectionByNameOrId(collection)
 		if err != nil {
 			continue
 		}

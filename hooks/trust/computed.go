@@ -34,7 +34,10 @@ func checkInput(e *core.RecordRequestEvent) error {
 }
 
 // computedFieldErrors names every computed field present in body, under its
-// own name and its PocketBase modifier forms (field+, +field, field-).
+// own name or a modifier form (field+, +field, field-). PocketBase folds the
+// modifiers of fields that have them into the name; for the others (JSON
+// fields) the literal key is left, inert but still refused so a client
+// learns the field is not theirs.
 func computedFieldErrors(fields []string, body map[string]any) validation.Errors {
 	errs := validation.Errors{}
 	for _, f := range fields {

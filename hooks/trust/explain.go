@@ -99,15 +99,11 @@ func explainBatchRuleFailure(e *core.BatchRequestEvent) error {
 			continue
 		}
 		r := e.Batch[i]
-		parts := strings.Split(strings.Trim(strings.SplitN(r.URL, "?", 2)[0], "/"), "/")
-		if len(parts) < 4 || parts[0] != "api" || parts[1] != "collections" || parts[3] != "records" {
+		collection, id, ok := schema.RecordsURL(r.URL)
+		if !ok {
 			continue
 		}
-		id := ""
-		if len(parts) > 4 {
-			id = parts[4]
-		}
-		if explained := explain(e.App, e.Auth, refusal, strings.ToUpper(r.Method), parts[2], id, r.Body); explained != nil {
+		if explained := explain(e.App, e.Auth, refusal, strings.ToUpper(r.Method), collection, id, r.Body); explained != nil {
 			failed["response"] = explained
 		}
 	}
