@@ -318,3 +318,39 @@ var ImageMetaFields = map[string]map[string]string{
 	Offers:   {OfferPhotos: OfferPhotoMeta},
 	Messages: {MessageAttachments: MessageAttachmentMeta},
 }
+
+// Notification types: the keys of users.notify_prefs, each set to true or
+// false (a missing key means the default, on).
+const (
+	NotifyMessage    = "message"
+	NotifyMatch      = "match"
+	NotifyExchange   = "exchange"
+	NotifyReview     = "review"
+	NotifyModeration = "moderation"
+	NotifyDigest     = "digest"
+	NotifyFollow     = "follow"
+	NotifyExpiry     = "expiry"
+)
+
+// NotifyTypes lists every notification type a user can turn on or off.
+var NotifyTypes = []string{NotifyMessage, NotifyMatch, NotifyExchange, NotifyReview, NotifyModeration,
+	NotifyDigest, NotifyFollow, NotifyExpiry}
+
+// Limits of offers.tags: a list of at most MaxTags strings of 1 to
+// MaxTagLength characters.
+const (
+	MaxTags      = 20
+	MaxTagLength = 40
+)
+
+// MultilineTextFields names, per collection, the text fields where a line
+// break or a tab is part of the text; in every other text field they
+// become spaces.
+var MultilineTextFields = map[string][]string{
+	Users:         {UserBio},
+	Offers:        {OfferDescription, OfferWantsInReturn},
+	Messages:      {MessageBody},
+	Reviews:       {ReviewText, ReviewReply},
+	Reports:       {ReportNote, ReportResolution},
+	ModerationLog: {ModNote},
+}

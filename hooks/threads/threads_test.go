@@ -91,7 +91,7 @@ func TestMessageUpdatesThread(t *testing.T) {
 			TestAppFactory:  factory,
 			Headers:         authHeader("peer"),
 			ExpectedStatus:  200,
-			ExpectedContent: []string{`"body":"  Is it\n still available?  "`},
+			ExpectedContent: []string{`"body":"Is it\n still available?"` /* trust trims the ends */},
 			ExpectedEvents: map[string]int{
 				"*":                          0,
 				"OnRecordCreateRequest":      1,
