@@ -1,8 +1,12 @@
 package trust
 
 import (
+	"net/http"
+	"strings"
+
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/router"
 
 	"peerbase/hooks/schema"
 )
@@ -21,7 +25,7 @@ func checkInput(e *core.RecordRequestEvent) error {
 	if err := e.BindBody(&raw); err != nil {
 		return e.BadRequestError("Failed to read the submitted data.", err)
 	}
-	if errs := typeErrors(e.Collection.Fields, raw); len(errs) > 0 {
+	if errs := typeErrors(e.Collection.Fields, raw, sentAsForm(e.Request)); len(errs) > 0 {
 		return e.BadRequestError("Some values have the wrong type.", errs)
 	}
 	fields := schema.ComputedFields[e.Collection.Name]
@@ -31,6 +35,29 @@ func checkInput(e *core.RecordRequestEvent) error {
 		}
 	}
 	return e.Next()
+}
+
+// sentAsForm reports whether the body of r (already read) holds values
+// sent as form text rather than JSON. A multipart body whose only value is
+// PocketBase's "@jsonPayload" (how batches and the SDK send JSON with
+// files) is JSON.
+func sentAsForm(r *http.Request) bool {
+	contentType := r.Header.Get("Content-Type")
+	if strings.HasPrefix(contentType, "application/x-www-form-urlencoded") {
+		return true
+	}
+	if !strings.HasPrefix(contentType, "multipart/form-data") {
+		return false
+	}
+	if r.MultipartForm == nil {
+		return true
+	}
+	for k := range r.MultipartForm.Value {
+		if k != router.JSONPayloadKey {
+			return true
+		}
+	}
+	return false
 }
 
 // computedFieldErrors names every computed field present in body, under its
