@@ -1,6 +1,9 @@
 // Package trust keeps people safe from each other and from bad input: it
 // turns rule failures into field-level errors a client can show, rejects
-// wrongly typed values and writes to fields only hooks compute, stops
+// wrongly typed values, badly shaped JSON and writes to fields only hooks
+// compute, cleans every text people write of invisible and reordering
+// characters, refuses sorts that would order people by hidden emails and
+// origins (derived_from) the caller can't see, stops
 // contact between people when one has blocked the other (threads, messages,
 // exchange requests), keeps private profile fields to their owner,
 // publishes reviews blind (both sides, or when the window closes) with the
@@ -40,6 +43,13 @@ func Register(app core.App, cfg Config) error {
 
 	app.OnRecordCreateRequest().BindFunc(checkInput)
 	app.OnRecordUpdateRequest().BindFunc(checkInput)
+	// bound before any other capability's model hooks (trust registers
+	// first), so they all see cleaned text
+	app.OnRecordCreate().BindFunc(cleanRecord)
+	app.OnRecordUpdate().BindFunc(cleanRecord)
+	app.OnRecordsListRequest().BindFunc(refuseEmailSort)
+	app.OnRecordCreateRequest(schema.Offers).BindFunc(checkDerivedFrom)
+	app.OnRecordUpdateRequest(schema.Offers).BindFunc(checkDerivedFrom)
 
 	app.OnRecordCreate(schema.Threads).BindFunc(checkOfferContactBlock(schema.ThreadPeer))
 	app.OnRecordCreate(schema.Exchanges).BindFunc(checkOfferContactBlock(schema.ExchangeRequester))
