@@ -457,3 +457,54 @@ func TestDerivedFromMustBeVisible(t *testing.T) {
 		s.Test(t)
 	}
 }
+
+// TestBatchInputChecks: inside /api/batch (sent as multipart with an
+// "@jsonPayload", which is JSON, not form text) the same checks hold.
+func TestBatchInputChecks(t *testing.T) {
+	t.Parallel()
+	batch := func(body map[string]any) *strings.Reader {
+		body[schema.OfferTitle] = "Batch offer"
+		body[schema.FieldOwner] = ids[stranger]
+		body[schema.FieldStatus] = schema.StatusActive
+		if _, ok := body[schema.FieldKind]; !ok {
+			body[schema.FieldKind] = schema.KindGive
+		}
+		return jsonBody(map[string]any{"requests": []any{map[string]any{"method": "POST",
+			"url": recordsURL(schema.Offers), "body": body}}})
+	}
+	scenarios := []tests.ApiScenario{
+		{
+			Name: "attack: a list for a single select", Method: http.MethodPost, URL: "/api/batch", Headers: headers(stranger),
+			Body:           batch(map[string]any{schema.FieldKind: []string{schema.KindGive, schema.KindSell}}),
+			ExpectedStatus: 400, ExpectedContent: []string{`"kind":{"code":"validation_not_a_single_value"`},
+		},
+		{
+			Name: "attack: a number as a title", Method: http.MethodPost, URL: "/api/batch", Headers: headers(stranger),
+			Body:           batch(map[string]any{schema.OfferTitle + "+": 5}),
+			ExpectedStatus: 400, ExpectedContent: []string{`"title":{"code":"validation_not_a_string"`},
+		},
+		{
+			Name: "attack: deriving from a draft", Method: http.MethodPost, URL: "/api/batch", Headers: headers(stranger),
+			Body:           batch(map[string]any{schema.OfferDerivedFrom: ids[fxDraft]}),
+			ExpectedStatus: 400, ExpectedContent: []string{`"derived_from":{"code":"validation_missing_offer"`},
+		},
+		{
+			Name: "attack: a title of zero-width characters", Method: http.MethodPost, URL: "/api/batch", Headers: headers(stranger),
+			Body: jsonBody(map[string]any{"requests": []any{map[string]any{"method": "POST", "url": recordsURL(schema.Offers),
+				"body": map[string]any{schema.OfferTitle: "\u200b\u200b\u200b\u200b", schema.FieldOwner: ids[stranger],
+					schema.FieldKind: schema.KindGive, schema.FieldStatus: schema.StatusActive}}}}),
+			ExpectedStatus: 400, ExpectedContent: []string{`"title":{"code":"validation_required"`},
+		},
+		{
+			Name: "legit: an offer with tags, derived from a visible offer", Method: http.MethodPost, URL: "/api/batch",
+			Headers: headers(stranger),
+			Body: batch(map[string]any{schema.OfferDerivedFrom: ids[fxOffer], schema.OfferTags: []string{"drill"},
+				schema.OfferExpiresAt: "2027-01-01 00:00:00.000Z"}),
+			ExpectedStatus: 200, ExpectedContent: []string{`"status":200`, `"tags":["drill"]`, `"derived_from":"` + ids[fxOffer] + `"`},
+		},
+	}
+	for _, s := range scenarios {
+		s.TestAppFactory = factory
+		s.Test(t)
+	}
+}
