@@ -397,6 +397,16 @@ func TestDeletingAnOfferDeclinesItsRequests(t *testing.T) {
 			ExpectedStatus: 200, ExpectedContent: []string{"sorry, I sold the van"},
 		},
 		tests.ApiScenario{
+			Name: "a new thread still needs an offer", Method: http.MethodPost, URL: "/api/collections/threads/records",
+			Headers: w.as("other"), Body: body(map[string]any{schema.ThreadPeer: ids["other"]}),
+			ExpectedStatus: 400, ExpectedContent: []string{`"offer":{"code":`},
+		},
+		tests.ApiScenario{
+			Name: "so does a new exchange", Method: http.MethodPost, URL: "/api/collections/exchanges/records",
+			Headers: w.as("other"), Body: body(map[string]any{schema.ExchangeRequester: ids["other"]}),
+			ExpectedStatus: 400, ExpectedContent: []string{`"offer":{"code":`},
+		},
+		tests.ApiScenario{
 			Name: "a moderator deletes an offer under way", Method: http.MethodDelete,
 			URL: recordURL(schema.Offers, give), Headers: w.as("mod"), ExpectedStatus: 204,
 		},
