@@ -44,6 +44,10 @@ func BindFlags(flags *pflag.FlagSet, cfg *Config) {
 		"how long after sending the author may retract a message")
 	flags.DurationVar(&cfg.Trust.ReviewWindow, "review-window", cfg.Trust.ReviewWindow,
 		"how long a review waits for the other side's before it is published alone")
+	flags.DurationVar(&cfg.Exchanges.CompleteAfter, "complete-after", cfg.Exchanges.CompleteAfter,
+		"how long a handed-over (or returned) exchange waits, undisputed, for the other side's confirmation before it completes by itself (0: never)")
+	flags.DurationVar(&cfg.Exchanges.DisputeWindow, "dispute-window", cfg.Exchanges.DisputeWindow,
+		"how long after completion either side may still dispute an exchange")
 	flags.IntVar(&cfg.Photos.Workers, "photo-workers", cfg.Photos.Workers,
 		"how many photos are processed at once (a 12 MP JPEG holds ~32 MiB while in flight, a 12 MP HEIC ~300 MiB)")
 	flags.IntVar(&cfg.Photos.MaxPixels, "photo-max-pixels", cfg.Photos.MaxPixels,

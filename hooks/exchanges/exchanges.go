@@ -1,11 +1,14 @@
 // Package exchanges runs the exchange state machine: who may move an
-// exchange and where, its history, rentals that never double-book an offer,
-// and protected offer files that only the counterparty of an accepted
-// exchange may download.
+// exchange and where, completion confirmed by both sides (or by a quiet
+// period) and disputable for a while after, its history, rentals that never
+// double-book an offer, offers whose history and terms can't be pulled from
+// under their exchanges, and protected offer files that only the
+// counterparty of an accepted exchange may download.
 package exchanges
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/pocketbase/dbx"
 	validation "github.com/pocketbase/ozzo-validation/v4"
@@ -16,25 +19,60 @@ import (
 )
 
 // Config configures the exchanges capability.
-type Config struct{}
+type Config struct {
+	// CompleteAfter is the quiet period after which an exchange that has been
+	// handed over (or returned, for lends and rentals) and not disputed
+	// completes by itself, although one side never confirmed.
+	CompleteAfter time.Duration
+	// DisputeWindow is how long after completion either side may still
+	// dispute an exchange.
+	DisputeWindow time.Duration
+}
 
 // DefaultConfig returns the exchanges defaults.
-func DefaultConfig() Config { return Config{} }
+func DefaultConfig() Config {
+	return Config{CompleteAfter: 7 * 24 * time.Hour, DisputeWindow: 7 * 24 * time.Hour}
+}
+
+// Who made a move, besides a user id, in a history entry.
+const (
+	ByModerator = "moderator"
+	BySystem    = "system" // the quiet-period job
+)
 
 // HistoryEntry is one state change kept in an exchange's history.
 type HistoryEntry struct {
-	From string         `json:"from,omitempty"`
-	To   string         `json:"to"`
-	By   string         `json:"by,omitempty"` // user id, or "moderator"
-	At   types.DateTime `json:"at"`
+	From   string         `json:"from,omitempty"`
+	To     string         `json:"to"`
+	By     string         `json:"by,omitempty"` // user id, ByModerator or BySystem
+	At     types.DateTime `json:"at"`
+	Reason string         `json:"reason,omitempty"` // why, when nobody asked for the move
 }
 
-// Register binds the exchanges hooks.
+// service holds the configuration the hooks need.
+type service struct{ cfg Config }
+
+// Register binds the exchanges hooks and the quiet-period job.
 func Register(app core.App, cfg Config) error {
+	s := &service{cfg: cfg}
 	app.OnRecordCreate(schema.Exchanges).BindFunc(onCreate)
-	app.OnRecordUpdateRequest(schema.Exchanges).BindFunc(onUpdateRequest)
+	app.OnRecordUpdateRequest(schema.Exchanges).BindFunc(s.onUpdateRequest)
 	app.OnRecordUpdate(schema.Exchanges).BindFunc(onUpdate)
 	app.OnFileDownloadRequest(schema.Offers).BindFunc(guardOfferFiles)
+
+	app.OnRecordDeleteRequest(schema.Offers).BindFunc(guardOfferDelete)
+	app.OnRecordDelete(schema.Offers).BindFunc(onOfferDelete)
+	app.OnRecordUpdate(schema.Offers).BindFunc(freezeHeldOfferTerms)
+
+	if cfg.CompleteAfter > 0 {
+		app.Cron().MustAdd("peerbaseExchangesComplete", "*/10 * * * *", func() {
+			if n, err := CompleteDue(app, cfg.CompleteAfter, time.Now()); err != nil {
+				app.Logger().Error("exchanges: failed to complete the exchanges due", "error", err)
+			} else if n > 0 {
+				app.Logger().Info("exchanges: completed exchanges after their quiet period", "count", n)
+			}
+		})
+	}
 	return nil
 }
 
@@ -66,7 +104,9 @@ func onCreate(e *core.RecordEvent) error {
 			return fieldErr(schema.ExchangeThread, "validation_wrong_thread", "The thread must be the requester's thread about this offer.")
 		}
 	}
-	e.Record.Set(schema.ExchangeHistory, []HistoryEntry{{To: e.Record.GetString(schema.ExchangeState), By: requester, At: types.NowDateTime()}})
+	now := types.NowDateTime()
+	e.Record.Set(schema.ExchangeHistory, []HistoryEntry{{To: e.Record.GetString(schema.ExchangeState), By: requester, At: now}})
+	e.Record.Set(schema.ExchangeStateChangedAt, now)
 	return e.Next()
 }
 
@@ -88,8 +128,11 @@ func checkDates(kind string, r *core.Record) error {
 }
 
 // onUpdateRequest checks that the caller may make this move, freezes the
-// terms once the exchange has been accepted, and writes who moved it.
-func onUpdateRequest(e *core.RecordRequestEvent) error {
+// terms once the exchange has been accepted, turns a party's completion into
+// its confirmation (onUpdate completes the exchange once both sides have
+// confirmed), keeps disputes of a completed exchange to the dispute window,
+// and writes who moved it.
+func (s *service) onUpdateRequest(e *core.RecordRequestEvent) error {
 	old := e.Record.Original()
 	from, to := old.GetString(schema.ExchangeState), e.Record.GetString(schema.ExchangeState)
 
@@ -124,15 +167,37 @@ func onUpdateRequest(e *core.RecordRequestEvent) error {
 				return e.BadRequestError("Failed to update record.", fieldErr(f, "validation_terms_requester_only", "Only the requester changes a request's terms: propose new ones in the thread."))
 			}
 		}
+		if from == schema.StateCompleted && to == schema.StateDisputed {
+			completed := old.GetDateTime(schema.ExchangeStateChangedAt)
+			if completed.IsZero() || time.Now().After(completed.Time().Add(s.cfg.DisputeWindow)) {
+				return e.BadRequestError("Failed to update record.", fieldErr(schema.ExchangeState, "validation_dispute_window_closed",
+					"The time to dispute this exchange after its completion is over: report the person instead."))
+			}
+		}
+		if NeedsBoth(from, to) {
+			if e.Record.GetDateTime(confirmField(role)).IsZero() {
+				e.Record.Set(confirmField(role), types.NowDateTime())
+			}
+			e.Record.Set(schema.ExchangeState, from)
+			to = from
+		}
 	}
 	if from != to {
 		by := e.Auth.Id
 		if role == RoleModerator {
-			by = "moderator"
+			by = ByModerator
 		}
 		appendHistory(e.Record, HistoryEntry{From: from, To: to, By: by, At: types.NowDateTime()})
 	}
 	return e.Next()
+}
+
+// confirmField is where a party's confirmation of completion is kept.
+func confirmField(role Role) string {
+	if role == RoleOwner {
+		return schema.ExchangeOwnerConfirmedAt
+	}
+	return schema.ExchangeRequesterConfirmedAt
 }
 
 // changedTerm names the first term (dates, price) that differs between the
@@ -154,6 +219,9 @@ func changedTerm(old, updated *core.Record) string {
 // must not collide with another: overlapping dates for a lend or a rental,
 // any other accepted or completed one for a thing that changes hands once
 // (sell, give, swap). Services and experiences take many bookings.
+// Confirmations are merged with the stored ones (two sides confirming at
+// once each carry only their own), and the save that makes both present
+// completes the exchange: exactly one completion, whoever confirmed last.
 func onUpdate(e *core.RecordEvent) error {
 	// the after-success hooks (realtime among them) run on e.App once the
 	// transaction is over: give them back the app, not the finished tx
@@ -180,6 +248,13 @@ func onUpdate(e *core.RecordEvent) error {
 		if err != nil {
 			return err
 		}
+		if from == to && NeedsBoth(from, schema.StateCompleted) && CheckMove(kind, from, schema.StateCompleted, RoleModerator) == nil {
+			if by := mergeConfirmations(current, e.Record); by != "" {
+				to = schema.StateCompleted
+				e.Record.Set(schema.ExchangeState, to)
+				appendHistory(e.Record, HistoryEntry{From: from, To: to, By: by, At: types.NowDateTime()})
+			}
+		}
 		if err := CheckMove(kind, from, to, RoleModerator); err != nil {
 			return fieldErr(schema.ExchangeState, "validation_invalid_move", err.Error())
 		}
@@ -191,13 +266,42 @@ func onUpdate(e *core.RecordEvent) error {
 				return err
 			}
 		}
+		if from != to {
+			e.Record.Set(schema.ExchangeStateChangedAt, types.NowDateTime())
+		}
 		return e.Next()
 	})
+}
+
+// mergeConfirmations carries the stored confirmations into updated where it
+// has none, and when this save brings the second one it returns the id of
+// the side that just confirmed (who completes the exchange), else "".
+func mergeConfirmations(stored, updated *core.Record) string {
+	parties := map[string]string{
+		schema.ExchangeOwnerConfirmedAt:     stored.GetString(schema.ExchangeOwner),
+		schema.ExchangeRequesterConfirmedAt: stored.GetString(schema.ExchangeRequester),
+	}
+	newly := ""
+	for f, party := range parties {
+		switch {
+		case updated.GetDateTime(f).IsZero():
+			updated.Set(f, stored.Get(f))
+		case stored.GetDateTime(f).IsZero():
+			newly = party
+		}
+	}
+	if updated.GetDateTime(schema.ExchangeOwnerConfirmedAt).IsZero() || updated.GetDateTime(schema.ExchangeRequesterConfirmedAt).IsZero() {
+		return ""
+	}
+	return newly
 }
 
 // checkCollision refuses to let r hold its offer when another exchange
 // already does (see onUpdate).
 func checkCollision(tx core.App, kind string, r *core.Record) error {
+	if r.GetString(schema.ExchangeOffer) == "" {
+		return nil // the offer was deleted: nothing left to book twice
+	}
 	same := []dbx.Expression{
 		dbx.HashExp{schema.ExchangeOffer: r.GetString(schema.ExchangeOffer)},
 		dbx.Not(dbx.HashExp{"id": r.Id}),
@@ -229,8 +333,14 @@ func checkCollision(tx core.App, kind string, r *core.Record) error {
 	return nil
 }
 
+// offerKind is the kind of the exchange's offer, or "" once the offer has
+// been deleted (the exchange outlives it).
 func offerKind(app core.App, exchange *core.Record) (string, error) {
-	offer, err := app.FindRecordById(schema.Offers, exchange.GetString(schema.ExchangeOffer))
+	id := exchange.GetString(schema.ExchangeOffer)
+	if id == "" {
+		return "", nil
+	}
+	offer, err := app.FindRecordById(schema.Offers, id)
 	if err != nil {
 		return "", fmt.Errorf("failed to load the exchange's offer: %w", err)
 	}

@@ -163,10 +163,11 @@ func TestExchangeMoves(t *testing.T) {
 			AfterTestFunc: stateIs("handed", schema.StateHandedOver),
 		},
 		{
-			Name: "the requester confirms a sale complete", Method: http.MethodPatch, URL: patch("handed"),
+			Name: "the requester's completion of a sale is only their confirmation", Method: http.MethodPatch, URL: patch("handed"),
 			Body: strings.NewReader(`{"state":"completed"}`), Headers: auth("requester"),
-			ExpectedStatus: 200, ExpectedContent: []string{`"state":"completed"`},
-			AfterTestFunc: stateIs("handed", schema.StateCompleted),
+			ExpectedStatus: 200, ExpectedContent: []string{`"state":"handed_over"`, `"owner_confirmed_at":""`},
+			NotExpectedContent: []string{`"requester_confirmed_at":""`},
+			AfterTestFunc:      stateIs("handed", schema.StateHandedOver),
 		},
 		{
 			Name: "a rental needs dates", Method: http.MethodPost, URL: "/api/collections/exchanges/records",

@@ -21,7 +21,14 @@ func TestCheckMove(t *testing.T) {
 		{schema.KindLend, schema.StateRequested, schema.StateCancelled, RoleOwner, false},
 		{schema.KindLend, schema.StateRequested, schema.StateCompleted, RoleOwner, false},
 		{schema.KindLend, schema.StateAccepted, schema.StateHandedOver, RoleRequester, true},
+		{schema.KindLend, schema.StateAccepted, schema.StateHandedOver, RoleOwner, false}, // the receiver says so
 		{schema.KindRent, schema.StateHandedOver, schema.StateReturned, RoleOwner, true},
+		{schema.KindRent, schema.StateHandedOver, schema.StateReturned, RoleRequester, false}, // the owner says so
+		{"", schema.StateHandedOver, schema.StateReturned, RoleOwner, true},                   // the offer was deleted
+		{"", schema.StateHandedOver, schema.StateCompleted, RoleOwner, true},
+		{schema.KindSell, schema.StateCompleted, schema.StateDisputed, RoleRequester, true},
+		{schema.KindSell, schema.StateCompleted, schema.StateDisputed, RoleOwner, true},
+		{schema.KindSell, schema.StateCompleted, schema.StateCancelled, RoleOwner, false},
 		{schema.KindRent, schema.StateHandedOver, schema.StateCompleted, RoleOwner, false},
 		{schema.KindSell, schema.StateHandedOver, schema.StateCompleted, RoleRequester, true},
 		{schema.KindSell, schema.StateHandedOver, schema.StateReturned, RoleRequester, false},
@@ -48,6 +55,22 @@ func TestOccupies(t *testing.T) {
 		want := s == schema.StateAccepted || s == schema.StateHandedOver || s == schema.StateReturned
 		if Occupies(s) != want {
 			t.Errorf("Occupies(%s) = %v", s, !want)
+		}
+	}
+}
+
+func TestNeedsBothAndHolds(t *testing.T) {
+	t.Parallel()
+	for _, from := range schema.ExchangeStates {
+		for _, to := range schema.ExchangeStates {
+			want := to == schema.StateCompleted && (from == schema.StateHandedOver || from == schema.StateReturned)
+			if NeedsBoth(from, to) != want {
+				t.Errorf("NeedsBoth(%s, %s) = %v", from, to, !want)
+			}
+		}
+		want := from == schema.StateAccepted || from == schema.StateHandedOver || from == schema.StateReturned || from == schema.StateDisputed
+		if Holds(from) != want {
+			t.Errorf("Holds(%s) = %v", from, !want)
 		}
 	}
 }

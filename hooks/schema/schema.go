@@ -175,6 +175,14 @@ const (
 	ExchangeHistory     = "history"
 )
 
+// Exchanges fields of completion: each side's confirmation and when the
+// exchange entered its current state (written by hooks only).
+const (
+	ExchangeOwnerConfirmedAt     = "owner_confirmed_at"
+	ExchangeRequesterConfirmedAt = "requester_confirmed_at"
+	ExchangeStateChangedAt       = "state_changed_at"
+)
+
 // Exchange states.
 const (
 	StateRequested  = "requested"
@@ -288,7 +296,7 @@ var ComputedFields = map[string][]string{
 	Offers:            {OfferPhotoMeta},
 	Threads:           {ThreadOwner, ThreadLastMessage, ThreadLastMessageAt, ThreadOwnerReadAt, ThreadPeerReadAt, ThreadOwnerUnread, ThreadPeerUnread},
 	Messages:          {MessageAttachmentMeta, MessageRetracted},
-	Exchanges:         {ExchangeOwner, ExchangeHistory},
+	Exchanges:         {ExchangeOwner, ExchangeHistory, ExchangeOwnerConfirmedAt, ExchangeRequesterConfirmedAt, ExchangeStateChangedAt},
 	Reviews:           {ReviewSubject, ReviewPublished},
 	Reports:           {ReportSnapshot, ReportStatus, ReportResolution},
 	Matches:           {MatchRecipient, FieldKind, MatchWant, MatchOffer, MatchCycle, MatchScore, MatchExplanation},

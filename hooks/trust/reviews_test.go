@@ -25,6 +25,13 @@ func TestMain(m *testing.M) {
 		if err := testapp.CreateUsers(app, ids, tokens, "owner", "requester", "stranger"); err != nil {
 			return err
 		}
+		mod, err := testapp.CreateSuperuser(app, "mod@test.peerbase.local")
+		if err != nil {
+			return err
+		}
+		if tokens["mod"], err = mod.NewAuthToken(); err != nil {
+			return err
+		}
 		offer, err := testapp.CreateRecord(app, schema.Offers, map[string]any{schema.OfferTitle: "Lamp",
 			schema.FieldOwner: ids["owner"], schema.FieldKind: schema.KindSell, schema.FieldStatus: schema.StatusActive})
 		if err != nil {
