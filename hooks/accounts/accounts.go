@@ -12,7 +12,8 @@
 // their private data (wants, matches, follows, blocks, push subscriptions)
 // is deleted; then the user row goes. A fresh placeholder per account keeps
 // threads between two distinct participants and the unique (offer, peer)
-// index intact.
+// index intact. Nobody can write to a placeholder (new messages in its
+// threads, follows) or sign in as one.
 package accounts
 
 import (
@@ -42,13 +43,16 @@ type service struct {
 	cfg Config
 }
 
-// Register binds the account deletion hook and the export route.
+// Register binds the account deletion hook, the guards that keep people
+// from writing to a placeholder, and the export route.
 func Register(app core.App, cfg Config) error {
 	s := &service{cfg: cfg}
 	app.OnRecordDelete(schema.Users).Bind(&hook.Handler[*core.RecordEvent]{
 		Id:   "peerbaseAccountsDelete",
 		Func: s.onDelete,
 	})
+	app.OnRecordCreate(schema.Messages).BindFunc(refuseMessageToDeleted)
+	app.OnRecordCreate(schema.Follows).BindFunc(refuseFollowOfDeleted)
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		se.Router.GET("/api/peerbase/me/export", s.export).Bind(apis.RequireAuth(schema.Users))
 		return se.Next()

@@ -243,9 +243,9 @@ func TestAfterDeletion(t *testing.T) {
 	}
 	scenarios := []tests.ApiScenario{
 		{
-			Name: "Bob still lists his two threads with her", Method: http.MethodGet, URL: "/api/collections/threads/records?expand=owner,peer",
+			Name: "Bob still lists his two threads with her (and his with Carol)", Method: http.MethodGet, URL: "/api/collections/threads/records?expand=owner,peer",
 			Headers: authHeader("bob"), ExpectedStatus: 200,
-			ExpectedContent:    []string{`"totalItems":2`, ids["t1"], ids["t2"], `"name":"Deleted user"`, `"deleted":true`, `"last_message":"Message deleted"`},
+			ExpectedContent:    []string{`"totalItems":3`, ids["t1"], ids["t2"], ids["t3"], `"name":"Deleted user"`, `"deleted":true`, `"last_message":"Message deleted"`},
 			NotExpectedContent: []string{"@deleted.invalid", "3 rue Alice"},
 		},
 		{
@@ -274,6 +274,21 @@ func TestAfterDeletion(t *testing.T) {
 		{
 			Name: "Bob can still mark the thread read", Method: http.MethodPost, URL: "/api/peerbase/threads/" + ids["t1"] + "/read",
 			Headers: authHeader("bob"), ExpectedStatus: 200, ExpectedContent: []string{`"owner_unread"`},
+		},
+		{
+			Name: "attack: Bob writes to the deleted person", Method: http.MethodPost, URL: "/api/collections/messages/records",
+			Headers: authHeader("bob"), Body: strings.NewReader(`{"thread":"` + ids["t1"] + `","author":"` + ids["bob"] + `","body":"Are you there?"}`),
+			ExpectedStatus: 400, ExpectedContent: []string{`"thread":{"code":"validation_deleted_user"`},
+		},
+		{
+			Name: "legitimate: Bob still writes to Carol", Method: http.MethodPost, URL: "/api/collections/messages/records",
+			Headers: authHeader("bob"), Body: strings.NewReader(`{"thread":"` + ids["t3"] + `","author":"` + ids["bob"] + `","body":"Still want the books?"}`),
+			ExpectedStatus: 200, ExpectedContent: []string{`"body":"Still want the books?"`},
+		},
+		{
+			Name: "legitimate: Bob follows Dave", Method: http.MethodPost, URL: "/api/collections/follows/records",
+			Headers: authHeader("bob"), Body: strings.NewReader(`{"follower":"` + ids["bob"] + `","followee":"` + ids["dave"] + `"}`),
+			ExpectedStatus: 200, ExpectedContent: []string{`"followee":"` + ids["dave"] + `"`},
 		},
 		{
 			Name: "the placeholder is left out of users lists", Method: http.MethodGet, URL: "/api/collections/users/records",
@@ -326,7 +341,14 @@ func TestAfterDeletion(t *testing.T) {
 		s.TestAppFactory = deletedFactory
 		s.Test(t)
 	}
-	for _, s := range []*tests.ApiScenario{refresh, deleteGhost} {
+	followGhost := &tests.ApiScenario{
+		Name: "attack: Bob follows the placeholder", Method: http.MethodPost, URL: "/api/collections/follows/records",
+		Headers: authHeader("bob"), ExpectedStatus: 400, ExpectedContent: []string{`"followee":{"code":"validation_deleted_user"`},
+	}
+	followGhost.BeforeTestFunc = func(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
+		followGhost.Body = strings.NewReader(`{"follower":"` + ids["bob"] + `","followee":"` + placeholderOf(t, app).Id + `"}`)
+	}
+	for _, s := range []*tests.ApiScenario{refresh, deleteGhost, followGhost} {
 		s.TestAppFactory = deletedFactory
 		s.Test(t)
 	}

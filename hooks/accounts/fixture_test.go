@@ -96,6 +96,8 @@ func seed(app core.App) error {
 		{"m3", schema.Messages, map[string]any{schema.MessageThread: "t2", schema.MessageAuthor: "alice", schema.MessageBody: "I'd love the books"}},
 		{"m4", schema.Messages, map[string]any{schema.MessageThread: "t2", schema.MessageAuthor: "bob", schema.MessageBody: "They're yours"}},
 
+		{"t3", schema.Threads, map[string]any{schema.ThreadOffer: "bobOffer", schema.ThreadPeer: "carol"}},
+
 		{"ex1", schema.Exchanges, map[string]any{schema.ExchangeOffer: "aliceShared", schema.ExchangeRequester: "bob", schema.ExchangeThread: "t1"}},
 		{"ex2", schema.Exchanges, map[string]any{schema.ExchangeOffer: "bobOffer", schema.ExchangeRequester: "alice", schema.ExchangeThread: "t2"}},
 		{"ex3", schema.Exchanges, map[string]any{schema.ExchangeOffer: "aliceShared", schema.ExchangeRequester: "carol"}},
