@@ -141,7 +141,7 @@ func Reassign(rec *core.Record, r Relation, userID, placeholderID string) {
 		rec.Set(schema.MessageDeleted, true)
 	case schema.Exchanges:
 		var history []map[string]any
-		if err := rec.UnmarshalJSONField(schema.ExchangeHistory, &history); err == nil {
+		if err := rec.UnmarshalJSONField(schema.ExchangeHistory, &history); err == nil && len(history) > 0 {
 			rec.Set(schema.ExchangeHistory, RenameActor(history, userID, placeholderID))
 		}
 	}
