@@ -4,12 +4,9 @@ package main
 
 import (
 	"log"
-	"net/http"
 	"os"
 
 	"github.com/pocketbase/pocketbase"
-	"github.com/pocketbase/pocketbase/apis"
-	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/plugins/migratecmd"
 
 	"peerbase/demo"
@@ -42,12 +39,7 @@ func main() {
 	app.RootCmd.AddCommand(photos.NewCommand(app, &cfg.Photos))
 	demo.Register(app, &withDemo)
 
-	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
-		if !e.Router.HasRoute(http.MethodGet, "/{path...}") {
-			e.Router.GET("/{path...}", apis.Static(webApp(), true))
-		}
-		return e.Next()
-	})
+	bindWebApp(app, webApp())
 
 	if err := app.Start(); err != nil {
 		log.Fatal(err)

@@ -10,6 +10,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/spf13/pflag"
 
+	"peerbase/hooks/accounts"
 	"peerbase/hooks/exchanges"
 	"peerbase/hooks/photos"
 	"peerbase/hooks/social"
@@ -24,6 +25,7 @@ type Config struct {
 	Threads   threads.Config
 	Exchanges exchanges.Config
 	Social    social.Config
+	Accounts  accounts.Config
 }
 
 // DefaultConfig returns the configuration a fresh install runs with.
@@ -34,6 +36,7 @@ func DefaultConfig() Config {
 		Threads:   threads.DefaultConfig(),
 		Exchanges: exchanges.DefaultConfig(),
 		Social:    social.DefaultConfig(),
+		Accounts:  accounts.DefaultConfig(),
 	}
 }
 
@@ -69,6 +72,7 @@ func Register(app core.App, cfg Config) error {
 		{"threads", func() error { return threads.Register(app, cfg.Threads) }},
 		{"exchanges", func() error { return exchanges.Register(app, cfg.Exchanges) }},
 		{"social", func() error { return social.Register(app, cfg.Social) }},
+		{"accounts", func() error { return accounts.Register(app, cfg.Accounts) }},
 	}
 	for _, s := range steps {
 		if err := s.fn(); err != nil {

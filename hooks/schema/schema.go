@@ -51,6 +51,15 @@ const (
 	UserQuietEnd    = "quiet_end"
 )
 
+// Deleted accounts: a deleted person's side of shared history (threads,
+// messages, exchanges, reviews, reports) moves to a placeholder users record
+// marked deleted, which can never sign in and is left out of users lists;
+// the messages they wrote are emptied and marked deleted.
+const (
+	UserDeleted    = "deleted"
+	MessageDeleted = "deleted"
+)
+
 // Account types.
 const (
 	AccountPerson   = "person"
@@ -292,10 +301,10 @@ var ActorFields = map[string]string{
 // ComputedFields names, per collection, the fields that only hooks (and
 // superusers) write: a client request that sets one gets a 400.
 var ComputedFields = map[string][]string{
-	Users:             {UserRatingAvg, UserRatingCount, UserAvatarMeta},
+	Users:             {UserRatingAvg, UserRatingCount, UserAvatarMeta, UserDeleted},
 	Offers:            {OfferPhotoMeta},
 	Threads:           {ThreadOwner, ThreadLastMessage, ThreadLastMessageAt, ThreadOwnerReadAt, ThreadPeerReadAt, ThreadOwnerUnread, ThreadPeerUnread},
-	Messages:          {MessageAttachmentMeta, MessageRetracted},
+	Messages:          {MessageAttachmentMeta, MessageRetracted, MessageDeleted},
 	Exchanges:         {ExchangeOwner, ExchangeHistory, ExchangeOwnerConfirmedAt, ExchangeRequesterConfirmedAt, ExchangeStateChangedAt},
 	Reviews:           {ReviewSubject, ReviewPublished},
 	Reports:           {ReportSnapshot, ReportStatus, ReportResolution},
