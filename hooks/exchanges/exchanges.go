@@ -173,6 +173,11 @@ func (s *service) onUpdateRequest(e *core.RecordRequestEvent) error {
 				return e.BadRequestError("Failed to update record.", fieldErr(schema.ExchangeState, "validation_dispute_window_closed",
 					"The time to dispute this exchange after its completion is over: report the person instead."))
 			}
+			if wasDisputed(old) {
+				// a moderator settled it: disputing again would reopen the case forever
+				return e.BadRequestError("Failed to update record.", fieldErr(schema.ExchangeState, "validation_dispute_settled",
+					"A moderator already settled a dispute about this exchange: report the person instead."))
+			}
 		}
 		if NeedsBoth(from, to) {
 			if e.Record.GetDateTime(confirmField(role)).IsZero() {
@@ -190,6 +195,18 @@ func (s *service) onUpdateRequest(e *core.RecordRequestEvent) error {
 		appendHistory(e.Record, HistoryEntry{From: from, To: to, By: by, At: types.NowDateTime()})
 	}
 	return e.Next()
+}
+
+// wasDisputed reports whether the exchange's history holds a dispute.
+func wasDisputed(r *core.Record) bool {
+	var history []HistoryEntry
+	_ = r.UnmarshalJSONField(schema.ExchangeHistory, &history)
+	for _, h := range history {
+		if h.To == schema.StateDisputed {
+			return true
+		}
+	}
+	return false
 }
 
 // confirmField is where a party's confirmation of completion is kept.

@@ -657,6 +657,8 @@ func TestDisputeWindowAfterCompletion(t *testing.T) {
 		move("the requester disputes within the window", "requester", recent, schema.StateDisputed, 200, `"state":"disputed"`),
 		move("a party can't resolve the dispute", "owner", recent, schema.StateCompleted, 400, `"state":{"code":"validation_invalid_move"`),
 		move("a moderator resolves it", "mod", recent, schema.StateCompleted, 200, `"state":"completed"`, `"by":"moderator"`),
+		move("a settled dispute can't be reopened by a party", "requester", recent, schema.StateDisputed, 400,
+			`"state":{"code":"validation_dispute_settled"`),
 		move("a moderator keeps every edge, past the window too", "mod", old, schema.StateDisputed, 200, `"state":"disputed"`),
 	)
 }
