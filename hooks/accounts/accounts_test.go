@@ -114,6 +114,19 @@ func checkAliceGone(t testing.TB, app core.App) {
 		}
 	}
 
+	// open exchanges end at once, so nobody waits for a person who is gone:
+	// Carol's request is declined, Alice's accepted booking of Bob's ladder cancelled
+	for k, want := range map[string][2]string{"ex4": {schema.ExchangeOwner, schema.StateDeclined},
+		"ex5": {schema.ExchangeRequester, schema.StateCancelled}} {
+		ex := mustFind(t, app, schema.Exchanges, k)
+		history := ex.GetString(schema.ExchangeHistory)
+		if ex.GetString(want[0]) != p.Id || ex.GetString(schema.ExchangeState) != want[1] ||
+			!strings.Contains(history, `"reason":"account deleted"`) || strings.Contains(history, ids["alice"]) {
+			t.Errorf("%s: %s %q state %q history %s, want %s by the placeholder", k, want[0], ex.GetString(want[0]),
+				ex.GetString(schema.ExchangeState), history, want[1])
+		}
+	}
+
 	// reviews both ways stay, as they were; Bob's rating is unchanged
 	for k, want := range map[string][2]string{"r1": {"p", "bob"}, "r2": {"bob", "p"}, "r3": {"p", "bob"}, "r4": {"bob", "p"}, "r5": {"carol", "p"}} {
 		r := mustFind(t, app, schema.Reviews, k)
@@ -256,9 +269,9 @@ func TestAfterDeletion(t *testing.T) {
 			NotExpectedContent: []string{"3 rue Alice", "map"},
 		},
 		{
-			Name: "Bob still lists both exchanges", Method: http.MethodGet, URL: "/api/collections/exchanges/records",
+			Name: "Bob still lists his exchanges with her", Method: http.MethodGet, URL: "/api/collections/exchanges/records",
 			Headers: authHeader("bob"), ExpectedStatus: 200,
-			ExpectedContent: []string{`"totalItems":2`, ids["ex1"], ids["ex2"], `"state":"completed"`},
+			ExpectedContent: []string{`"totalItems":3`, ids["ex1"], ids["ex2"], ids["ex5"], `"state":"completed"`},
 		},
 		{
 			Name: "Bob still sees the reviews both ways", Method: http.MethodGet,

@@ -7,6 +7,7 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/security"
+	"github.com/pocketbase/pocketbase/tools/types"
 
 	"peerbase/hooks/schema"
 )
@@ -142,9 +143,33 @@ func Reassign(rec *core.Record, r Relation, userID, placeholderID string) {
 	case schema.Exchanges:
 		var history []map[string]any
 		if err := rec.UnmarshalJSONField(schema.ExchangeHistory, &history); err == nil && len(history) > 0 {
-			rec.Set(schema.ExchangeHistory, RenameActor(history, userID, placeholderID))
+			history = RenameActor(history, userID, placeholderID)
 		}
+		// nobody is left to answer a request or to turn up at a hand-over:
+		// free the other side (and the offer's dates) at once
+		if to := endOnDeletion(rec.GetString(schema.ExchangeState), r.Field == schema.ExchangeOwner); to != "" {
+			history = append(history, map[string]any{"from": rec.GetString(schema.ExchangeState), "to": to,
+				"by": placeholderID, "at": types.NowDateTime(), "reason": "account deleted"})
+			rec.Set(schema.ExchangeState, to)
+		}
+		rec.Set(schema.ExchangeHistory, history)
 	}
+}
+
+// endOnDeletion is the state an exchange in state moves to when one of its
+// parties deletes their account (ownerLeft: the offer's owner), or "" when
+// it stays: a request is declined or cancelled and an accepted exchange
+// cancelled, since nothing was handed over yet; from the hand-over on, the
+// exchange runs its course (the quiet period completes it; the other side
+// can still dispute it).
+func endOnDeletion(state string, ownerLeft bool) string {
+	switch {
+	case state == schema.StateRequested && ownerLeft:
+		return schema.StateDeclined
+	case state == schema.StateRequested, state == schema.StateAccepted:
+		return schema.StateCancelled
+	}
+	return ""
 }
 
 // RenameActor returns the exchange history entries with every "by" that

@@ -73,7 +73,7 @@ func TestExport(t *testing.T) {
 					"wants":              {len(doc.Wants), 1},
 					"matches":            {len(doc.Matches), 1},
 					"threads":            {len(doc.Threads), 2},
-					"exchanges":          {len(doc.Exchanges), 3},
+					"exchanges":          {len(doc.Exchanges), 5}, // ex1–ex5: she is a party to each
 					"reviews_written":    {len(doc.ReviewsWritten), 2},
 					"reviews_received":   {len(doc.ReviewsReceived), 2},
 					"reports":            {len(doc.Reports), 1},

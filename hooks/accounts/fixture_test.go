@@ -101,6 +101,13 @@ func seed(app core.App) error {
 		{"ex1", schema.Exchanges, map[string]any{schema.ExchangeOffer: "aliceShared", schema.ExchangeRequester: "bob", schema.ExchangeThread: "t1"}},
 		{"ex2", schema.Exchanges, map[string]any{schema.ExchangeOffer: "bobOffer", schema.ExchangeRequester: "alice", schema.ExchangeThread: "t2"}},
 		{"ex3", schema.Exchanges, map[string]any{schema.ExchangeOffer: "aliceShared", schema.ExchangeRequester: "carol"}},
+
+		// open exchanges: Carol's request waits for Alice; Alice's booking of Bob's ladder is accepted
+		{"bobLadder", schema.Offers, map[string]any{schema.FieldOwner: "bob", schema.OfferTitle: "Bob's ladder",
+			schema.FieldKind: schema.KindLend, schema.FieldStatus: schema.StatusActive}},
+		{"ex4", schema.Exchanges, map[string]any{schema.ExchangeOffer: "aliceShared", schema.ExchangeRequester: "carol"}},
+		{"ex5", schema.Exchanges, map[string]any{schema.ExchangeOffer: "bobLadder", schema.ExchangeRequester: "alice",
+			schema.ExchangeStart: "2027-03-01 10:00:00.000Z", schema.ExchangeEnd: "2027-03-03 10:00:00.000Z"}},
 	}
 	// values naming a fixture are replaced by its id
 	resolve := func(data map[string]any) map[string]any {
@@ -136,9 +143,10 @@ func seed(app core.App) error {
 	}
 	// the state machine is not what these tests are about: complete the
 	// exchanges directly
-	for _, ex := range []string{"ex1", "ex2", "ex3"} {
-		if _, err := app.DB().NewQuery("UPDATE exchanges SET state = 'completed' WHERE id = {:id}").
-			Bind(map[string]any{"id": ids[ex]}).Execute(); err != nil {
+	for ex, state := range map[string]string{"ex1": schema.StateCompleted, "ex2": schema.StateCompleted,
+		"ex3": schema.StateCompleted, "ex5": schema.StateAccepted} {
+		if _, err := app.DB().NewQuery("UPDATE exchanges SET state = {:state} WHERE id = {:id}").
+			Bind(map[string]any{"id": ids[ex], "state": state}).Execute(); err != nil {
 			return err
 		}
 	}
