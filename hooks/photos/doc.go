@@ -37,8 +37,9 @@
 // turned and encoded without ever becoming a full-size RGB image. Resizing
 // is a fixed-point separable convolution (a box pre-shrink while the
 // shrink is large, then Catmull-Rom) that works on two rows at once packed
-// in one int64; encoding uses image/jpeg's own encoder fed from the planes
-// (jpegenc.go).
+// in one int64; encoding hands the standard library's image/jpeg the planes
+// themselves as an *image.YCbCr (4:2:0) or *image.Gray, the layouts it has
+// fast paths for.
 //
 // HEIC decoding is github.com/gen2brain/heic: libheif 1.18.2 and libde265
 // 1.0.15 (both LGPL-3.0) compiled to WebAssembly, embedded in the binary

@@ -231,12 +231,10 @@ func decodeImage(f Format, data []byte) (img image.Image, err error) {
 	return cd.decode(bytes.NewReader(data))
 }
 
-// encode writes p as JPEG or PNG. The encoders get *image.YCbCr,
-// *image.Gray or *image.RGBA, the types they have fast paths for.
+// encode writes p as JPEG or PNG. The encoders get the picture's own
+// planes as *image.YCbCr or *image.Gray (or *image.RGBA), the types they
+// have fast paths for, so no RGB copy is made.
 func encode(p *picture, f Format, quality int) ([]byte, error) {
-	if f == JPEG && (p.layout == layoutGray || (p.layout == layoutYCbCr && p.div[1] == [2]int{2, 2})) {
-		return encodePlanarJPEG(make([]byte, 0, p.w*p.h/4+4096), p, quality)
-	}
 	var buf bytes.Buffer
 	buf.Grow(p.w*p.h/4 + 4096)
 	var err error

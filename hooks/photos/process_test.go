@@ -468,3 +468,48 @@ func TestProcessIsSafeConcurrently(t *testing.T) {
 		}
 	}
 }
+
+// TestEncodeJPEGFromPlanes checks that encode hands image/jpeg the
+// picture's own planes: the file is the one image/jpeg makes of the
+// source image, to the byte, and it decodes to the same layout (4:2:0 or
+// gray), so no RGB round trip crept in. Odd sizes cover the half chroma
+// sample past the edge.
+func TestEncodeJPEGFromPlanes(t *testing.T) {
+	t.Parallel()
+	for _, size := range []image.Point{{1, 1}, {33, 21}, {64, 48}} {
+		yc := phonePhoto(size.X, size.Y, uint64(size.X))
+		gray := &image.Gray{Pix: yc.Y, Stride: yc.YStride, Rect: yc.Rect}
+		for name, img := range map[string]image.Image{"ycbcr 4:2:0": yc, "gray": gray} {
+			got, err := encode(pictureOf(img), JPEG, 85)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want bytes.Buffer
+			if err := jpeg.Encode(&want, img, &jpeg.Options{Quality: 85}); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, want.Bytes()) {
+				t.Errorf("%s %v: output differs from image/jpeg's of the source", name, size)
+			}
+			out, err := jpeg.Decode(bytes.NewReader(got))
+			if err != nil {
+				t.Fatalf("%s %v: %v", name, size, err)
+			}
+			if out.Bounds() != img.Bounds() {
+				t.Errorf("%s %v: bounds %v", name, size, out.Bounds())
+			}
+			switch m := out.(type) {
+			case *image.YCbCr:
+				if name != "ycbcr 4:2:0" || m.SubsampleRatio != image.YCbCrSubsampleRatio420 {
+					t.Errorf("%s %v: decodes as YCbCr %v", name, size, m.SubsampleRatio)
+				}
+			case *image.Gray:
+				if name != "gray" {
+					t.Errorf("%s %v: decodes as gray", name, size)
+				}
+			default:
+				t.Errorf("%s %v: decodes as %T", name, size, out)
+			}
+		}
+	}
+}
