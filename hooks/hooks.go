@@ -10,6 +10,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/spf13/pflag"
 
+	"peerbase/hooks/changes"
 	"peerbase/hooks/exchanges"
 	"peerbase/hooks/photos"
 	"peerbase/hooks/social"
@@ -24,6 +25,7 @@ type Config struct {
 	Threads   threads.Config
 	Exchanges exchanges.Config
 	Social    social.Config
+	Changes   changes.Config
 }
 
 // DefaultConfig returns the configuration a fresh install runs with.
@@ -34,6 +36,7 @@ func DefaultConfig() Config {
 		Threads:   threads.DefaultConfig(),
 		Exchanges: exchanges.DefaultConfig(),
 		Social:    social.DefaultConfig(),
+		Changes:   changes.DefaultConfig(),
 	}
 }
 
@@ -50,6 +53,8 @@ func BindFlags(flags *pflag.FlagSet, cfg *Config) {
 		"the largest image accepted, in pixels (width x height), checked before decoding")
 	flags.IntVar(&cfg.Photos.MaxSide, "photo-max-side", cfg.Photos.MaxSide,
 		"the longest side of a stored original, in pixels")
+	flags.DurationVar(&cfg.Changes.Retention, "sync-retention", cfg.Changes.Retention,
+		"how long the change log keeps a change for catch-up sync; an older cursor gets a 410 (reload)")
 }
 
 // Register binds every capability's hooks, routes and jobs to app.
@@ -65,6 +70,8 @@ func Register(app core.App, cfg Config) error {
 		{"threads", func() error { return threads.Register(app, cfg.Threads) }},
 		{"exchanges", func() error { return exchanges.Register(app, cfg.Exchanges) }},
 		{"social", func() error { return social.Register(app, cfg.Social) }},
+		// last: its hooks wrap the innermost save, in the same transaction
+		{"changes", func() error { return changes.Register(app, cfg.Changes) }},
 	}
 	for _, s := range steps {
 		if err := s.fn(); err != nil {
