@@ -188,6 +188,16 @@ func (s *server) do(token, method, path string, body, out any) (int, error) {
 // the test on anything but a 200.
 func (s *server) sync(t testing.TB, token, since string, limit int) answer {
 	t.Helper()
+	a, err := s.trySync(token, since, limit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// trySync is sync for goroutines other than the test's, which may not
+// call t.Fatal.
+func (s *server) trySync(token, since string, limit int) (answer, error) {
 	q := url.Values{}
 	if since != "" {
 		q.Set("since", since)
@@ -196,10 +206,8 @@ func (s *server) sync(t testing.TB, token, since string, limit int) answer {
 		q.Set("limit", fmt.Sprint(limit))
 	}
 	var a answer
-	if _, err := s.do(token, http.MethodGet, "/api/peerbase/sync?"+q.Encode(), nil, &a); err != nil {
-		t.Fatal(err)
-	}
-	return a
+	_, err := s.do(token, http.MethodGet, "/api/peerbase/sync?"+q.Encode(), nil, &a)
+	return a, err
 }
 
 // cursorNow is the caller's cursor of an app that has just loaded everything.

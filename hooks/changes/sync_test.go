@@ -140,6 +140,30 @@ func TestSyncGone(t *testing.T) {
 			ExpectedEvents:  map[string]int{"*": 0, "OnRecordEnrich": 2},
 		},
 		{
+			// the log keeps a record once, at its latest change: the
+			// sequence numbers right after the cursor may have no row left,
+			// and the cursor must not be refused for it
+			Name: "a cursor just before a record changed twice", Method: http.MethodGet,
+			URL: syncURL + "?since=" + fixtureCursor, Headers: auth("peer"), TestAppFactory: factory,
+			BeforeTestFunc: func(t testing.TB, app *tests.TestApp, _ *core.ServeEvent) {
+				if _, err := app.DB().NewQuery("UPDATE change_log SET at = '2020-01-01 00:00:00.000Z'").Execute(); err != nil {
+					t.Fatal(err)
+				}
+				thread := mustFind(t, app, schema.Threads, ids["thread"])
+				for _, n := range []int{3, 0} {
+					thread.Set(schema.ThreadPeerUnread, n)
+					if err := app.Save(thread); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if _, err := changes.Prune(app, time.Now(), 30*24*time.Hour); err != nil {
+					t.Fatal(err)
+				}
+			},
+			ExpectedStatus: 200, ExpectedContent: []string{`"collection":"threads","action":"update","id":"` + ids["thread"] + `"`},
+			ExpectedEvents: map[string]int{"*": 0, "OnRecordEnrich": 1},
+		},
+		{
 			Name: "a cursor from the future (another server, a restored backup)", Method: http.MethodGet,
 			URL: syncURL + "?since=" + changes.EncodeCursor(1_000_000), Headers: auth("owner"), TestAppFactory: factory,
 			ExpectedStatus: 410, ExpectedContent: []string{`"status":410`, `"code":"validation_cursor_expired"`},
@@ -320,3 +344,36 @@ func sorted(s ...string) []string {
 	return s
 }
 
+// TestPrune: the floor rises to the newest change dropped, never falls, and
+// a second prune at the same time drops nothing.
+func TestPrune(t *testing.T) {
+	t.Parallel()
+	app := testapp.FromTemplate(t, template)
+	floor := func() int64 {
+		var f int64
+		if err := app.DB().NewQuery("SELECT floor FROM " + schema.ChangeSeqTable).Row(&f); err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	now := time.Now()
+	if n, err := changes.Prune(app, now, 30*24*time.Hour); err != nil || n != 0 || floor() != 0 {
+		t.Fatalf("pruning fresh changes: dropped %d (%v), floor %d; want nothing", n, err, floor())
+	}
+	head, err := headSeq(app)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows int64
+	if err := app.DB().NewQuery("SELECT COUNT(*) FROM change_log").Row(&rows); err != nil {
+		t.Fatal(err)
+	}
+	// 31 days later every fixture change is past the retention
+	later := now.Add(31 * 24 * time.Hour)
+	if n, err := changes.Prune(app, later, 30*24*time.Hour); err != nil || n != rows || floor() != head {
+		t.Fatalf("pruning everything: dropped %d of %d (%v), floor %d, want the head %d", n, rows, err, floor(), head)
+	}
+	if n, err := changes.Prune(app, later, 30*24*time.Hour); err != nil || n != 0 || floor() != head {
+		t.Fatalf("pruning again: dropped %d (%v), floor %d", n, err, floor())
+	}
+}
