@@ -128,6 +128,15 @@ func startServer(t testing.TB) *server {
 	t.Helper()
 	app := testapp.FromTemplate(t, template)
 	app.Settings().RateLimits.Enabled = false
+	s := &server{app: app, srv: httptest.NewServer(handler(t, app))}
+	t.Cleanup(s.srv.Close)
+	return s
+}
+
+// handler builds the app's router as PocketBase serves it (OnServe
+// triggered, so our routes and middlewares are bound).
+func handler(t testing.TB, app core.App) http.Handler {
+	t.Helper()
 	router, err := apis.NewRouter(app)
 	if err != nil {
 		t.Fatal(err)
@@ -141,9 +150,7 @@ func startServer(t testing.TB) *server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &server{app: app, srv: httptest.NewServer(mux)}
-	t.Cleanup(s.srv.Close)
-	return s
+	return mux
 }
 
 // do sends a JSON request with token and decodes a JSON answer into out.

@@ -8,6 +8,8 @@ import (
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/list"
+	"github.com/pocketbase/pocketbase/tools/search"
 
 	"peerbase/hooks/schema"
 )
@@ -123,19 +125,9 @@ func (s *service) resolve(e *core.RequestEvent, rows []Row) ([]Item, error) {
 		if err != nil {
 			continue // a collection dropped since: nothing of it can be shown
 		}
-		records, err := e.App.FindRecordsByIds(coll, ids)
+		visible, err := findVisible(e.App, coll, info, ids)
 		if err != nil {
 			return nil, fmt.Errorf("failed to load changed %s: %w", name, err)
-		}
-		visible := records[:0]
-		for _, r := range records {
-			ok, err := e.App.CanAccessRecord(r, info, coll.ViewRule)
-			if err != nil {
-				return nil, fmt.Errorf("failed to check access to %s %s: %w", name, r.Id, err)
-			}
-			if ok {
-				visible = append(visible, r)
-			}
 		}
 		if err := apis.EnrichRecords(e, visible); err != nil {
 			return nil, fmt.Errorf("failed to enrich changed %s: %w", name, err)
@@ -155,4 +147,32 @@ func (s *service) resolve(e *core.RequestEvent, rows []Row) ([]Item, error) {
 		}
 	}
 	return items, nil
+}
+
+// findVisible loads the records of coll with the given ids that the caller
+// of info may view: CanAccessRecord's check (superusers see all, a nil rule
+// no one else, an empty rule everyone, otherwise the rule as a filter with
+// the same resolver) for a whole page in one query instead of one per
+// record. TestFindVisibleAgreesWithCanAccessRecord holds it to that.
+func findVisible(app core.App, coll *core.Collection, info *core.RequestInfo, ids []string) ([]*core.Record, error) {
+	if coll.ViewRule == nil && !info.HasSuperuserAuth() {
+		return nil, nil
+	}
+	query := app.RecordQuery(coll).AndWhere(dbx.In(coll.Name+".id", list.ToInterfaceSlice(ids)...))
+	if !info.HasSuperuserAuth() && *coll.ViewRule != "" {
+		resolver := core.NewRecordFieldResolver(app, coll, info, true)
+		expr, err := search.FilterData(*coll.ViewRule).BuildExpr(resolver)
+		if err != nil {
+			return nil, fmt.Errorf("failed to build the view rule of %s: %w", coll.Name, err)
+		}
+		if err := resolver.UpdateQuery(query); err != nil {
+			return nil, err
+		}
+		query.AndWhere(expr)
+	}
+	var records []*core.Record
+	if err := query.All(&records); err != nil {
+		return nil, err
+	}
+	return records, nil
 }
