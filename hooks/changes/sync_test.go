@@ -22,6 +22,7 @@ const syncURL = "/api/peerbase/sync"
 func TestSyncVisibility(t *testing.T) {
 	t.Parallel()
 	first := changes.EncodeCursor(0)
+	superHeaders := map[string]string{}
 	scenarios := []tests.ApiScenario{
 		{
 			Name: "the owner gets the thread, both messages and the exchange", Method: http.MethodGet,
@@ -64,6 +65,18 @@ func TestSyncVisibility(t *testing.T) {
 			URL: syncURL, Headers: auth("owner"), TestAppFactory: factory,
 			ExpectedStatus: 200, ExpectedContent: []string{`"items":[]`, `"more":false`, `"cursor":"` + fixtureCursor + `"`},
 			ExpectedEvents: map[string]int{"*": 0},
+		},
+		{
+			Name: "a superuser gets a 403 (the log is per person)", Method: http.MethodGet, URL: syncURL,
+			TestAppFactory: factory, Headers: superHeaders, // filled once the superuser exists
+			BeforeTestFunc: func(t testing.TB, app *tests.TestApp, _ *core.ServeEvent) {
+				super, err := testapp.CreateSuperuser(app, "root@test.peerbase.local")
+				if err != nil {
+					t.Fatal(err)
+				}
+				superHeaders["Authorization"] = testapp.Token(t, super)
+			},
+			ExpectedStatus: 403, ExpectedContent: []string{`"status":403`}, ExpectedEvents: map[string]int{"*": 0},
 		},
 		{
 			Name: "a guest gets a 401", Method: http.MethodGet, URL: syncURL + "?since=" + first, TestAppFactory: factory,
