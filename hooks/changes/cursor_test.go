@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"slices"
 	"testing"
+	"time"
 )
 
 func TestCursorRoundTrip(t *testing.T) {
@@ -108,6 +109,22 @@ func TestPage(t *testing.T) {
 		page, cursor, more := Page(c.rows, c.limit, c.head)
 		if !slices.Equal(seqs(page), c.wantSeqs) || cursor != c.wantCursor || more != c.wantMore {
 			t.Errorf("%s: got %v, %d, %v", c.name, seqs(page), cursor, more)
+		}
+	}
+}
+
+func TestRegisterRefusesBadConfig(t *testing.T) {
+	for name, mod := range map[string]func(*Config){
+		"no retention":            func(c *Config) { c.Retention = 0 },
+		"a zero default limit":    func(c *Config) { c.DefaultLimit = 0 },
+		"a max below the default": func(c *Config) { c.MaxLimit = c.DefaultLimit - 1 },
+		"a negative retention":    func(c *Config) { c.Retention = -time.Hour },
+	} {
+		cfg := DefaultConfig()
+		mod(&cfg)
+		// the config is checked before the app is touched
+		if err := Register(nil, cfg); err == nil {
+			t.Errorf("%s: Register accepted %+v", name, cfg)
 		}
 	}
 }
