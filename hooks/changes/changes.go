@@ -10,8 +10,8 @@
 // that writer's transaction, so sequence order is commit order: once a
 // reader sees sequence N committed, nothing at or below N can commit later.
 // The log keeps one row per recipient and record, moved to the record's
-// latest change (an upsert), so a page names each record once and a long
-// conversation costs one row per message, not one per edit.
+// latest change (an upsert), so a page names each record once and a thread
+// costs each participant one row however often it changes.
 package changes
 
 import (
