@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"peerbase/hooks/accounts"
+	"peerbase/hooks/changes"
 	"peerbase/hooks/exchanges"
 	"peerbase/hooks/photos"
 	"peerbase/hooks/social"
@@ -26,6 +27,7 @@ type Config struct {
 	Exchanges exchanges.Config
 	Social    social.Config
 	Accounts  accounts.Config
+	Changes   changes.Config
 }
 
 // DefaultConfig returns the configuration a fresh install runs with.
@@ -37,6 +39,7 @@ func DefaultConfig() Config {
 		Exchanges: exchanges.DefaultConfig(),
 		Social:    social.DefaultConfig(),
 		Accounts:  accounts.DefaultConfig(),
+		Changes:   changes.DefaultConfig(),
 	}
 }
 
@@ -57,6 +60,8 @@ func BindFlags(flags *pflag.FlagSet, cfg *Config) {
 		"the largest image accepted, in pixels (width x height), checked before decoding")
 	flags.IntVar(&cfg.Photos.MaxSide, "photo-max-side", cfg.Photos.MaxSide,
 		"the longest side of a stored original, in pixels")
+	flags.DurationVar(&cfg.Changes.Retention, "sync-retention", cfg.Changes.Retention,
+		"how long the change log keeps a change for catch-up sync; an older cursor gets a 410 (reload)")
 }
 
 // Register binds every capability's hooks, routes and jobs to app.
@@ -73,6 +78,8 @@ func Register(app core.App, cfg Config) error {
 		{"exchanges", func() error { return exchanges.Register(app, cfg.Exchanges) }},
 		{"social", func() error { return social.Register(app, cfg.Social) }},
 		{"accounts", func() error { return accounts.Register(app, cfg.Accounts) }},
+		// last: its hooks wrap the innermost save, in the same transaction
+		{"changes", func() error { return changes.Register(app, cfg.Changes) }},
 	}
 	for _, s := range steps {
 		if err := s.fn(); err != nil {

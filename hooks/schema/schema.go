@@ -371,3 +371,27 @@ var MultilineTextFields = map[string][]string{
 	Reports:       {ReportNote, ReportResolution},
 	ModerationLog: {ModNote},
 }
+// The change log of catch-up sync (hooks/changes): one row per recipient and
+// record, moved to the record's latest change; superusers only.
+const (
+	ChangeLog        = "change_log"
+	ChangeRecipient  = "recipient"
+	ChangeSeq        = "seq"
+	ChangeCollection = "record_collection"
+	ChangeRecordID   = "record_id"
+	ChangeAction     = "action"
+	ChangeAt         = "at"
+	// ChangeSeqTable is a plain one-row table (not a collection) holding the
+	// last sequence number handed out and the highest one pruned.
+	ChangeSeqTable = "_peerbase_change_seq"
+)
+
+// Change log actions.
+const (
+	ActionCreate = "create"
+	ActionUpdate = "update"
+	ActionDelete = "delete"
+)
+
+// ChangeActions lists every change log action.
+var ChangeActions = []string{ActionCreate, ActionUpdate, ActionDelete}
