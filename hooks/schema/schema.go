@@ -371,6 +371,7 @@ var MultilineTextFields = map[string][]string{
 	Reports:       {ReportNote, ReportResolution},
 	ModerationLog: {ModNote},
 }
+
 // The change log of catch-up sync (hooks/changes): one row per recipient and
 // record, moved to the record's latest change; superusers only.
 const (
