@@ -12,6 +12,7 @@ import (
 
 	"peerbase/hooks/exchanges"
 	"peerbase/hooks/photos"
+	"peerbase/hooks/realtime"
 	"peerbase/hooks/social"
 	"peerbase/hooks/threads"
 	"peerbase/hooks/trust"
@@ -24,6 +25,7 @@ type Config struct {
 	Threads   threads.Config
 	Exchanges exchanges.Config
 	Social    social.Config
+	Realtime  realtime.Config
 }
 
 // DefaultConfig returns the configuration a fresh install runs with.
@@ -34,6 +36,7 @@ func DefaultConfig() Config {
 		Threads:   threads.DefaultConfig(),
 		Exchanges: exchanges.DefaultConfig(),
 		Social:    social.DefaultConfig(),
+		Realtime:  realtime.DefaultConfig(),
 	}
 }
 
@@ -50,6 +53,8 @@ func BindFlags(flags *pflag.FlagSet, cfg *Config) {
 		"the largest image accepted, in pixels (width x height), checked before decoding")
 	flags.IntVar(&cfg.Photos.MaxSide, "photo-max-side", cfg.Photos.MaxSide,
 		"the longest side of a stored original, in pixels")
+	flags.IntVar(&cfg.Realtime.OutboxLimit, "realtime-outbox", cfg.Realtime.OutboxLimit,
+		"how many realtime events may wait for one slow connection before it is closed")
 }
 
 // Register binds every capability's hooks, routes and jobs to app.
@@ -65,6 +70,7 @@ func Register(app core.App, cfg Config) error {
 		{"threads", func() error { return threads.Register(app, cfg.Threads) }},
 		{"exchanges", func() error { return exchanges.Register(app, cfg.Exchanges) }},
 		{"social", func() error { return social.Register(app, cfg.Social) }},
+		{"realtime", func() error { return realtime.Register(app, cfg.Realtime) }},
 	}
 	for _, s := range steps {
 		if err := s.fn(); err != nil {
