@@ -1,0 +1,17 @@
+package realtime
+
+import "github.com/pocketbase/pocketbase/core"
+
+// Publish exposes the delivery path to the benchmarks of package
+// realtime_test (which need the test app, and so the hooks package).
+func Publish(app core.App, action string, record *core.Record, users []string) {
+	h, _ := app.Store().Get(storeKey).(*hub)
+	h.publish(app, action, record, users)
+}
+
+// Indexed returns how many connections the app's index holds.
+func Indexed(app core.App) int {
+	h, _ := app.Store().Get(storeKey).(*hub)
+	n, _ := h.idx.size()
+	return n
+}
