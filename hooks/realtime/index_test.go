@@ -198,3 +198,41 @@ func TestOutbox(t *testing.T) {
 	}
 	reader.Discard()
 }
+
+// TestClientSubscriptions: the wrapped client answers every question about
+// its subscriptions as PocketBase's default client does.
+func TestClientSubscriptions(t *testing.T) {
+	keys := []string{"messages/*", `messages/abc?options={"query":{"expand":"author"}}`, InboxTopic,
+		ThreadTopicPrefix + "t1?options=x"}
+	prefixes := [][]string{nil, {"messages/*?"}, {"messages/abc?"}, {"messages?"}, {"threads/*?", "threads?"},
+		{InboxTopic + "?"}, {ThreadTopicPrefix}, {"messages/ab"}, {"zzz", "messages/*?"}, {""}}
+	plain, wrapped := subscriptions.NewDefaultClient(), wrapClient(subscriptions.NewDefaultClient())
+	check := func(stage string) {
+		t.Helper()
+		for _, p := range prefixes {
+			want, got := plain.Subscriptions(p...), wrapped.Subscriptions(p...)
+			if len(want) != len(got) {
+				t.Errorf("%s: Subscriptions(%q) = %v, want %v", stage, p, got, want)
+				continue
+			}
+			for k, v := range want {
+				if g, ok := got[k]; !ok || fmt.Sprint(g) != fmt.Sprint(v) {
+					t.Errorf("%s: Subscriptions(%q)[%q] = %v, want %v", stage, p, k, g, v)
+				}
+			}
+		}
+	}
+	check("empty")
+	plain.Subscribe(keys...)
+	wrapped.Subscribe(keys...)
+	check("subscribed")
+	plain.Unsubscribe(keys[1])
+	wrapped.Unsubscribe(keys[1])
+	check("one unsubscribed")
+	plain.Unsubscribe()
+	wrapped.Unsubscribe()
+	check("all unsubscribed")
+	if wrapped.Subscriptions("messages?") != nil {
+		t.Error("no key matches: want nil")
+	}
+}

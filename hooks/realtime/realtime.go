@@ -62,10 +62,14 @@ func Register(app core.App, cfg Config) error {
 	h := &hub{app: app, idx: newIndex(cfg.OutboxLimit)}
 	app.Store().Set(storeKey, h)
 
-	// disconnect: the connection's whole life runs inside e.Next()
+	// connect: wrap the new client (see client); disconnect: the
+	// connection's whole life runs inside e.Next()
 	app.OnRealtimeConnectRequest().Bind(&hook.Handler[*core.RealtimeConnectRequestEvent]{
 		Id: "peerbaseRealtimeConnect",
 		Func: func(e *core.RealtimeConnectRequestEvent) error {
+			if dc, ok := e.Client.(*subscriptions.DefaultClient); ok {
+				e.Client = wrapClient(dc)
+			}
 			id := e.Client.Id()
 			defer h.idx.remove(id)
 			return e.Next()
