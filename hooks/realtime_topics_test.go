@@ -232,6 +232,10 @@ func TestRealtimeTopicsStopAfterTokenKeyChange(t *testing.T) {
 	if evs := peerC.collect(eventTimeout, nil, got(first)); !got(first)(evs) {
 		t.Fatalf("peer did not receive before the token key change; got %v", topics(evs))
 	}
+	// the thread's update follows the message: let it arrive before the change
+	time.Sleep(quietPeriod)
+	peerC.drain(nil)
+	ownerC.drain(nil)
 
 	u, err := s.app.FindRecordById(schema.Users, ids[peer])
 	if err != nil {
@@ -375,5 +379,41 @@ func TestRealtimeInboxCarriesExchangesAndMatches(t *testing.T) {
 	time.Sleep(quietPeriod)
 	if evs := clients[stranger].drain(nil); len(evs) > 0 {
 		t.Errorf("the stranger got %v", topics(evs))
+	}
+}
+
+// TestRealtimeTopicsNothingForRolledBack: a message whose transaction rolls
+// back (its author is not a participant: the thread update refuses it after
+// the insert) reaches nobody, while the next committed one does, once.
+//
+// Not parallel: the goroutine check needs the package's other tests paused.
+func TestRealtimeTopicsNothingForRolledBack(t *testing.T) {
+	checkGoroutines(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	s := startServer(t)
+	ownerC := s.connect(t, ctx, owner)
+	s.subscribe(t, ctx, ownerC, owner, realtime.InboxTopic, realtime.ThreadTopicPrefix+ids[fxThread])
+
+	if _, err := testapp.CreateRecord(s.app, schema.Messages, map[string]any{schema.MessageThread: ids[fxThread],
+		schema.MessageAuthor: ids[stranger], schema.MessageBody: "rolled back"}); err == nil {
+		t.Fatal("a stranger's message was saved")
+	}
+	id := s.sendMessage(t, ctx, peer, ids[fxThread], "committed")
+	evs := ownerC.collect(eventTimeout, nil, func(evs []sseEvent) bool {
+		return hasTopic(evs, realtime.InboxTopic, "create", schema.Messages, id)
+	})
+	time.Sleep(quietPeriod)
+	evs = ownerC.drain(evs)
+	creates := map[string]int{}
+	for _, e := range evs {
+		var te topicEvent
+		if json.Unmarshal(e.data, &te) == nil && te.Collection == schema.Messages {
+			creates[e.topic+" "+fmt.Sprint(te.Record[schema.MessageBody])]++
+		}
+	}
+	want := map[string]int{realtime.InboxTopic + " committed": 1, realtime.ThreadTopicPrefix + ids[fxThread] + " committed": 1}
+	if fmt.Sprint(creates) != fmt.Sprint(want) {
+		t.Errorf("message events %v, want %v", creates, want)
 	}
 }

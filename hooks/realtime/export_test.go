@@ -1,6 +1,9 @@
 package realtime
 
-import "github.com/pocketbase/pocketbase/core"
+import (
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/subscriptions"
+)
 
 // Publish exposes the delivery path to the benchmarks of package
 // realtime_test (which need the test app, and so the hooks package).
@@ -15,3 +18,6 @@ func Indexed(app core.App) int {
 	n, _ := h.idx.size()
 	return n
 }
+
+// WrapClient wraps a default client as the connect hook does.
+func WrapClient(c *subscriptions.DefaultClient) subscriptions.Client { return wrapClient(c) }

@@ -48,6 +48,11 @@ const storeKey = "peerbase.realtime.hub"
 type hub struct {
 	app core.App
 	idx *index
+	// sentAtCommit counts, per record, the events already delivered when
+	// their transaction committed, so that the after-success hook (which
+	// comes after) does not deliver them again
+	sentMu       sync.Mutex
+	sentAtCommit map[*core.Record]int
 	// pendingDeletes holds the audience of records being deleted, computed
 	// before the delete (a message's thread may go with it) and used after
 	// the commit; keyed by collection id and record id.
@@ -59,7 +64,7 @@ func Register(app core.App, cfg Config) error {
 	if cfg.OutboxLimit < 1 {
 		return fmt.Errorf("realtime: OutboxLimit must be positive, got %d", cfg.OutboxLimit)
 	}
-	h := &hub{app: app, idx: newIndex(cfg.OutboxLimit)}
+	h := &hub{app: app, idx: newIndex(cfg.OutboxLimit), sentAtCommit: map[*core.Record]int{}}
 	app.Store().Set(storeKey, h)
 
 	// connect: wrap the new client (see client); disconnect: the
@@ -80,6 +85,14 @@ func Register(app core.App, cfg Config) error {
 		Func: h.onSubscribe,
 	})
 
+	// a record saved inside a transaction is delivered as soon as it
+	// commits (see onSavedInTx); others in their after-success hook
+	app.OnRecordCreate().Bind(&hook.Handler[*core.RecordEvent]{
+		Id: "peerbaseRealtimeCreateInTx", Func: h.onSavedInTx("create"),
+	})
+	app.OnRecordUpdate().Bind(&hook.Handler[*core.RecordEvent]{
+		Id: "peerbaseRealtimeUpdateInTx", Func: h.onSavedInTx("update"),
+	})
 	app.OnRecordAfterCreateSuccess().Bind(&hook.Handler[*core.RecordEvent]{
 		Id: "peerbaseRealtimeCreate", Func: h.onSaved("create"), Priority: -100,
 	})
@@ -135,11 +148,66 @@ func (h *hub) onSubscribe(e *core.RealtimeSubscribeRequestEvent) error {
 	return nil
 }
 
+// onSavedInTx delivers a record written inside a transaction as soon as the
+// transaction commits, in the order of the writes. Its after-success hook
+// would come later, and after those of records saved through the
+// transaction: a message's comes after its thread's update, and so after
+// PocketBase's broadcast of that update, which walks every connected client
+// (~10 ms at 10,000 clients): the message would wait for it.
+func (h *hub) onSavedInTx(action string) func(e *core.RecordEvent) error {
+	return func(e *core.RecordEvent) error {
+		if err := e.Next(); err != nil {
+			return err
+		}
+		tx := e.App.TxInfo()
+		if tx == nil || !audience.Tracked(e.Record.Collection().Name) {
+			return nil
+		}
+		record := e.Record
+		tx.OnComplete(func(txErr error) error {
+			if txErr != nil {
+				return nil
+			}
+			// the transaction is over: read through the app
+			users, err := audience.Of(h.app, record)
+			if err != nil {
+				h.app.Logger().Error("realtime: failed to find the record's audience", "error", err,
+					"collection", record.Collection().Name, "id", record.Id)
+				return nil
+			}
+			h.sentMu.Lock()
+			h.sentAtCommit[record]++
+			h.sentMu.Unlock()
+			h.publish(h.app, action, record, users)
+			return nil
+		})
+		return nil
+	}
+}
+
+// alreadySent reports (once per delivery) whether record's event went out
+// when its transaction committed.
+func (h *hub) alreadySent(record *core.Record) bool {
+	h.sentMu.Lock()
+	defer h.sentMu.Unlock()
+	n := h.sentAtCommit[record]
+	switch {
+	case n == 0:
+		return false
+	case n == 1:
+		delete(h.sentAtCommit, record)
+	default:
+		h.sentAtCommit[record] = n - 1
+	}
+	return true
+}
+
 // onSaved delivers a created or updated record before PocketBase's own
-// broadcast walks every client (it runs after e.Next()).
+// broadcast walks every client (it runs after e.Next()), unless it went out
+// at its transaction's commit.
 func (h *hub) onSaved(action string) func(e *core.RecordEvent) error {
 	return func(e *core.RecordEvent) error {
-		if audience.Tracked(e.Record.Collection().Name) {
+		if audience.Tracked(e.Record.Collection().Name) && !h.alreadySent(e.Record) {
 			users, err := audience.Of(e.App, e.Record)
 			if err != nil {
 				e.App.Logger().Error("realtime: failed to find the record's audience", "error", err,

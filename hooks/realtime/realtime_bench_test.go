@@ -112,3 +112,76 @@ func BenchmarkDeliver(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSaveMessage measures the whole write of one message with
+// PocketBase's realtime hooks bound (its broadcast walks every client for
+// the message and for its thread's update), with 1,000 and 10,000 idle
+// signed-in clients holding peerbase/inbox (wrapped as the connect hook
+// does) and both participants receiving. It shows what of a message's cost
+// still grows with the connected clients.
+func BenchmarkSaveMessage(b *testing.B) {
+	for _, n := range []int{1000, 10000} {
+		b.Run(fmt.Sprintf("clients=%d", n), func(b *testing.B) {
+			app := testapp.New(b)
+			if _, err := apis.NewRouter(app); err != nil { // binds PocketBase's realtime hooks
+				b.Fatal(err)
+			}
+			ids := map[string]string{}
+			if err := testapp.CreateUsers(app, ids, map[string]string{}, "owner", "peer"); err != nil {
+				b.Fatal(err)
+			}
+			offer, err := testapp.CreateRecord(app, schema.Offers, map[string]any{schema.OfferTitle: "Drill",
+				schema.FieldOwner: ids["owner"], schema.FieldKind: schema.KindLend, schema.FieldStatus: schema.StatusActive})
+			if err != nil {
+				b.Fatal(err)
+			}
+			thread, err := testapp.CreateRecord(app, schema.Threads, map[string]any{schema.ThreadOffer: offer.Id, schema.ThreadPeer: ids["peer"]})
+			if err != nil {
+				b.Fatal(err)
+			}
+			users, err := app.FindCollectionByNameOrId(schema.Users)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for i := range n {
+				u := core.NewRecord(users)
+				u.Id = fmt.Sprintf("unrelated%06d", i)
+				subscribe(b, app, realtime.WrapClient(subscriptions.NewDefaultClient()), u, realtime.InboxTopic)
+			}
+			got := make(chan struct{}, 16)
+			for _, who := range []string{"owner", "peer"} {
+				u, err := app.FindRecordById(schema.Users, ids[who])
+				if err != nil {
+					b.Fatal(err)
+				}
+				c := realtime.WrapClient(subscriptions.NewDefaultClient())
+				subscribe(b, app, c, u, realtime.InboxTopic)
+				go func() {
+					for range c.Channel() {
+						got <- struct{}{}
+					}
+				}()
+				defer app.SubscriptionsBroker().Unregister(c.Id())
+			}
+			messages, err := app.FindCollectionByNameOrId(schema.Messages)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			start := cpuTime(b)
+			for b.Loop() {
+				m := core.NewRecord(messages)
+				m.Set(schema.MessageThread, thread.Id)
+				m.Set(schema.MessageAuthor, ids["peer"])
+				m.Set(schema.MessageBody, "hello")
+				if err := app.Save(m); err != nil {
+					b.Fatal(err)
+				}
+				for range 4 { // the message and the thread's update, for both participants
+					<-got
+				}
+			}
+			b.ReportMetric(float64(cpuTime(b)-start)/float64(b.N), "cpu-ns/op")
+		})
+	}
+}
