@@ -119,9 +119,23 @@ func BenchmarkDeliver(b *testing.B) {
 // signed-in clients holding peerbase/inbox (wrapped as the connect hook
 // does) and both participants receiving. It shows what of a message's cost
 // still grows with the connected clients.
+//
+// client=pocketbase keeps PocketBase's default client for the idle
+// connections, as a baseline for the wrapper (client=peerbase).
 func BenchmarkSaveMessage(b *testing.B) {
 	for _, n := range []int{1000, 10000} {
-		b.Run(fmt.Sprintf("clients=%d", n), func(b *testing.B) {
+		for _, wrapped := range []bool{false, true} {
+			name := map[bool]string{false: "pocketbase", true: "peerbase"}[wrapped]
+			b.Run(fmt.Sprintf("clients=%d/client=%s", n, name), func(b *testing.B) {
+				benchSaveMessage(b, n, wrapped)
+			})
+		}
+	}
+}
+
+func benchSaveMessage(b *testing.B, n int, wrapped bool) {
+	{
+		{
 			app := testapp.New(b)
 			if _, err := apis.NewRouter(app); err != nil { // binds PocketBase's realtime hooks
 				b.Fatal(err)
@@ -146,7 +160,11 @@ func BenchmarkSaveMessage(b *testing.B) {
 			for i := range n {
 				u := core.NewRecord(users)
 				u.Id = fmt.Sprintf("unrelated%06d", i)
-				subscribe(b, app, realtime.WrapClient(subscriptions.NewDefaultClient()), u, realtime.InboxTopic)
+				var c subscriptions.Client = subscriptions.NewDefaultClient()
+				if wrapped {
+					c = realtime.WrapClient(c.(*subscriptions.DefaultClient))
+				}
+				subscribe(b, app, c, u, realtime.InboxTopic)
 			}
 			got := make(chan struct{}, 16)
 			for _, who := range []string{"owner", "peer"} {
@@ -182,6 +200,6 @@ func BenchmarkSaveMessage(b *testing.B) {
 				}
 			}
 			b.ReportMetric(float64(cpuTime(b)-start)/float64(b.N), "cpu-ns/op")
-		})
+		}
 	}
 }
