@@ -105,6 +105,14 @@ func Register(app core.App, cfg Config) error {
 	app.OnRecordAfterDeleteSuccess().Bind(&hook.Handler[*core.RecordEvent]{
 		Id: "peerbaseRealtimeDelete", Func: h.onDeleted, Priority: -100,
 	})
+	// a write that fails after its transaction committed gets no
+	// after-success hook: forget that it went out at the commit
+	forgetSent := func(e *core.RecordErrorEvent) error {
+		h.alreadySent(e.Record)
+		return e.Next()
+	}
+	app.OnRecordAfterCreateError().BindFunc(forgetSent)
+	app.OnRecordAfterUpdateError().BindFunc(forgetSent)
 	app.OnRecordAfterDeleteError().BindFunc(func(e *core.RecordErrorEvent) error {
 		h.pendingDeletes.Delete(deleteKey(e.Record))
 		return e.Next()
@@ -114,7 +122,9 @@ func Register(app core.App, cfg Config) error {
 
 // IsWatching reports whether userID holds threadID's topic on a connection
 // still signed in as them: the thread is on their screen, so a push
-// notification about it would be noise.
+// notification about it would be noise. It does not check that userID is a
+// participant (anyone may hold any topic name, and gets nothing from it):
+// ask it about a thread's participants.
 func IsWatching(app core.App, userID, threadID string) bool {
 	h, _ := app.Store().Get(storeKey).(*hub)
 	if h == nil || userID == "" || threadID == "" {
