@@ -14,6 +14,7 @@ import (
 	"peerbase/hooks/changes"
 	"peerbase/hooks/exchanges"
 	"peerbase/hooks/photos"
+	"peerbase/hooks/realtime"
 	"peerbase/hooks/social"
 	"peerbase/hooks/threads"
 	"peerbase/hooks/trust"
@@ -28,6 +29,7 @@ type Config struct {
 	Social    social.Config
 	Accounts  accounts.Config
 	Changes   changes.Config
+	Realtime  realtime.Config
 }
 
 // DefaultConfig returns the configuration a fresh install runs with.
@@ -40,6 +42,7 @@ func DefaultConfig() Config {
 		Social:    social.DefaultConfig(),
 		Accounts:  accounts.DefaultConfig(),
 		Changes:   changes.DefaultConfig(),
+		Realtime:  realtime.DefaultConfig(),
 	}
 }
 
@@ -62,6 +65,8 @@ func BindFlags(flags *pflag.FlagSet, cfg *Config) {
 		"the longest side of a stored original, in pixels")
 	flags.DurationVar(&cfg.Changes.Retention, "sync-retention", cfg.Changes.Retention,
 		"how long the change log keeps a change for catch-up sync; an older cursor gets a 410 (reload)")
+	flags.IntVar(&cfg.Realtime.OutboxLimit, "realtime-outbox", cfg.Realtime.OutboxLimit,
+		"how many realtime events may wait for one slow connection before it is closed")
 }
 
 // Register binds every capability's hooks, routes and jobs to app.
@@ -78,6 +83,7 @@ func Register(app core.App, cfg Config) error {
 		{"exchanges", func() error { return exchanges.Register(app, cfg.Exchanges) }},
 		{"social", func() error { return social.Register(app, cfg.Social) }},
 		{"accounts", func() error { return accounts.Register(app, cfg.Accounts) }},
+		{"realtime", func() error { return realtime.Register(app, cfg.Realtime) }},
 		// last: its hooks wrap the innermost save, in the same transaction
 		{"changes", func() error { return changes.Register(app, cfg.Changes) }},
 	}
