@@ -14,6 +14,7 @@ import (
 
 	"peerbase/demo"
 	"peerbase/hooks"
+	"peerbase/hooks/matching"
 	"peerbase/hooks/photos"
 	_ "peerbase/pb_migrations"
 )
@@ -40,6 +41,7 @@ func main() {
 		log.Fatal(err)
 	}
 	app.RootCmd.AddCommand(photos.NewCommand(app, &cfg.Photos))
+	app.RootCmd.AddCommand(matching.NewCommand(app))
 	demo.Register(app, &withDemo)
 
 	app.OnServe().BindFunc(func(e *core.ServeEvent) error {

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"peerbase/hooks/exchanges"
+	"peerbase/hooks/matching"
 	"peerbase/hooks/photos"
 	"peerbase/hooks/social"
 	"peerbase/hooks/threads"
@@ -24,6 +25,7 @@ type Config struct {
 	Threads   threads.Config
 	Exchanges exchanges.Config
 	Social    social.Config
+	Matching  matching.Config
 }
 
 // DefaultConfig returns the configuration a fresh install runs with.
@@ -34,6 +36,7 @@ func DefaultConfig() Config {
 		Threads:   threads.DefaultConfig(),
 		Exchanges: exchanges.DefaultConfig(),
 		Social:    social.DefaultConfig(),
+		Matching:  matching.DefaultConfig(),
 	}
 }
 
@@ -50,6 +53,8 @@ func BindFlags(flags *pflag.FlagSet, cfg *Config) {
 		"the largest image accepted, in pixels (width x height), checked before decoding")
 	flags.IntVar(&cfg.Photos.MaxSide, "photo-max-side", cfg.Photos.MaxSide,
 		"the longest side of a stored original, in pixels")
+	flags.IntVar(&cfg.Matching.Workers, "match-workers", cfg.Matching.Workers,
+		"how many new or changed offers are matched against the saved wants at once")
 }
 
 // Register binds every capability's hooks, routes and jobs to app.
@@ -65,6 +70,7 @@ func Register(app core.App, cfg Config) error {
 		{"threads", func() error { return threads.Register(app, cfg.Threads) }},
 		{"exchanges", func() error { return exchanges.Register(app, cfg.Exchanges) }},
 		{"social", func() error { return social.Register(app, cfg.Social) }},
+		{"matching", func() error { return matching.Register(app, cfg.Matching) }},
 	}
 	for _, s := range steps {
 		if err := s.fn(); err != nil {

@@ -69,6 +69,11 @@ func (w *world) zipf(n int) int {
 	return min(n-1, int(math.Floor(math.Pow(w.rng.Float64(), 3)*float64(n))))
 }
 
+// zipfWord picks a word: a few are common, most are rare.
+func (w *world) zipfWord() int {
+	return min(len(w.vocab)-1, int(math.Floor(math.Pow(w.rng.Float64(), 2)*float64(len(w.vocab)))))
+}
+
 func (w *world) place() (lat, lon float64) {
 	total := 0.0
 	for _, c := range cities {
@@ -93,7 +98,7 @@ func (w *world) place() (lat, lon float64) {
 
 func (w *world) want(i int) *Want {
 	x := &Want{ID: fmt.Sprintf("w%09d", i), Owner: fmt.Sprintf("u%06d", w.rng.IntN(w.users))}
-	if w.rng.Float64() < 0.9 {
+	if w.rng.Float64() < 0.92 {
 		x.Category = w.cats[w.zipf(len(w.cats))]
 	}
 	if w.rng.Float64() < 0.5 {
@@ -101,10 +106,10 @@ func (w *world) want(i int) *Want {
 			x.Kinds = append(x.Kinds, schema.OfferKinds[w.rng.IntN(len(schema.OfferKinds))])
 		}
 	}
-	if w.rng.Float64() < 0.75 {
+	if w.rng.Float64() < 0.85 {
 		q := ""
 		for range 1 + w.rng.IntN(3) {
-			q += w.vocab[w.zipf(len(w.vocab))] + " "
+			q += w.vocab[w.zipfWord()] + " "
 		}
 		x.Query = text.ParseQuery(q)
 	}
@@ -131,7 +136,7 @@ func (w *world) offer(i int) *Offer {
 	}
 	title := ""
 	for range 3 + w.rng.IntN(4) {
-		title += w.vocab[w.zipf(len(w.vocab))] + " "
+		title += w.vocab[w.zipfWord()] + " "
 	}
 	desc := ""
 	for range 10 + w.rng.IntN(20) {

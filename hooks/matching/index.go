@@ -1,9 +1,11 @@
 package matching
 
 import (
+	"fmt"
 	"slices"
 	"sort"
 	"sync"
+	"time"
 
 	"peerbase/hooks/schema"
 	"peerbase/hooks/text"
@@ -40,11 +42,14 @@ type Want struct {
 // Offer is what matching needs of an offer.
 type Offer struct {
 	ID, Owner, Category, Kind string
-	Tokens                    text.Set
-	Price                     float64
-	Currency, PriceUnit       string
-	HasLocation               bool
-	Lat, Lon                  float64
+	// Tokens are the words of the title, description and tags; TitleTokens
+	// those of the title and tags only, which rank higher.
+	Tokens, TitleTokens text.Set
+	Price               float64
+	Currency, PriceUnit string
+	HasLocation         bool
+	Lat, Lon            float64
+	Created             time.Time
 }
 
 // radius is the radius a want is matched with.
@@ -518,4 +523,62 @@ func (x *Index) Probe(o *Offer, fn func(wantID string)) {
 			scan(cellKey(l, latIndex(l, o.Lat), lonIndex(l, o.Lon), cat))
 		}
 	}
+}
+
+// replace takes y's content (y must not be used afterwards): a rebuild
+// swaps in at once, and probes never see a half-built index.
+func (x *Index) replace(y *Index) {
+	y.mu.Lock()
+	defer y.mu.Unlock()
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.slots, x.ids, x.bySlot, x.free = y.slots, y.ids, y.bySlot, y.free
+	x.cells, x.perLevel, x.complex = y.cells, y.perLevel, y.complex
+	x.terms, x.owners, x.ownerIDs = y.terms, y.owners, y.ownerIDs
+	x.cats, x.catIDs, x.currencies, x.parents = y.cats, y.catIDs, y.currencies, y.parents
+}
+
+// Verify checks the index's own structure: every want sits in exactly the
+// cells its cover names, and every cell entry points at a live want. It
+// returns the problems found.
+func (x *Index) Verify() []string {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	var problems []string
+	seen := 0
+	for key, list := range x.cells {
+		if !slices.IsSortedFunc(list, cmpPosting) {
+			problems = append(problems, fmt.Sprintf("cell %x is not sorted", key))
+		}
+		for _, p := range list {
+			s := &x.slots[p.slot]
+			if s.flags&flagUsed == 0 || s.anchor != p.anchor {
+				problems = append(problems, fmt.Sprintf("cell %x points at a removed or changed want", key))
+				continue
+			}
+			in := false
+			s.cov.keys(s.cat, func(k uint64) { in = in || k == key })
+			if !in {
+				problems = append(problems, fmt.Sprintf("want %s is in cell %x outside its cover", x.ids[p.slot], key))
+			}
+			seen++
+		}
+	}
+	expected := 0
+	for id, sid := range x.bySlot {
+		s := &x.slots[sid]
+		if x.ids[sid] != id {
+			problems = append(problems, fmt.Sprintf("want %s: slot names %s", id, x.ids[sid]))
+		}
+		s.cov.keys(s.cat, func(k uint64) {
+			expected++
+			if _, ok := slices.BinarySearchFunc(x.cells[k], posting{s.anchor, sid}, cmpPosting); !ok {
+				problems = append(problems, fmt.Sprintf("want %s is missing from cell %x", id, k))
+			}
+		})
+	}
+	if seen != expected {
+		problems = append(problems, fmt.Sprintf("%d cell entries for %d expected", seen, expected))
+	}
+	return problems
 }

@@ -318,3 +318,17 @@ var ImageMetaFields = map[string]map[string]string{
 	Offers:   {OfferPhotos: OfferPhotoMeta},
 	Messages: {MessageAttachments: MessageAttachmentMeta},
 }
+
+// Matching: the want's price currency and unit, a match's dismissal, and
+// the durable queue of offers waiting to be matched.
+const (
+	WantCurrency   = "currency"
+	WantPriceUnit  = "price_unit"
+	MatchDismissed = "dismissed"
+	MatchJobs      = "match_jobs"
+	MatchJobOffer  = "offer"
+	MatchJobRev    = "rev"
+	MatchJobTries  = "attempts"
+	MatchJobError  = "last_error"
+	MatchKindWant  = "want"
+)
