@@ -308,7 +308,7 @@ func (x *Index) Remove(id string) {
 func (x *Index) Build(wants []*Want) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	x.slots, x.ids, x.free = nil, nil, nil
+	x.slots, x.ids, x.free = make([]slot, 0, len(wants)), make([]string, 0, len(wants)), nil
 	x.bySlot = make(map[string]uint32, len(wants))
 	x.cells = map[uint64][]posting{}
 	x.complex = map[uint32]text.Query{}
