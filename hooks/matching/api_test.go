@@ -14,6 +14,7 @@ import (
 	"github.com/pocketbase/pocketbase/tests"
 	"github.com/pocketbase/pocketbase/tools/types"
 
+	"peerbase/hooks/matching"
 	"peerbase/hooks/schema"
 	"peerbase/internal/testapp"
 )
@@ -478,5 +479,17 @@ func TestWantsAreKeptInSync(t *testing.T) {
 	for _, s := range scenarios {
 		s.TestAppFactory = factory
 		s.Test(t)
+	}
+}
+
+func TestCheck(t *testing.T) {
+	t.Parallel()
+	app := factory(t)
+	r, err := matching.Check(app)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Problems) > 0 || r.Wants != len(wantIDs)-1 { // jules' inactive want is not indexed
+		t.Fatalf("check of the fixture: %+v", r)
 	}
 }
