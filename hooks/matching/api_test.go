@@ -128,7 +128,9 @@ func waitDrained(t testing.TB, app core.App) {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%d match jobs still pending", n)
+			var errs []string
+			_ = app.DB().Select("last_error").From(schema.MatchJobs).Column(&errs)
+			t.Fatalf("%d match jobs still pending: %q", n, errs)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}

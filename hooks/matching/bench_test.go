@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"peerbase/hooks/text"
 )
 
 // The benchmarks match one new offer against 10,000 to 1,000,000 wants of
@@ -228,4 +230,47 @@ func BenchmarkUpdate(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkSwapCycles finds the two- and three-way cycles a new swap offer
+// completes among 100,000 active swap offers (gives: 3-6 words, wants: 1-2
+// words, from the same skewed vocabulary).
+//
+//	go test -run '^$' -bench SwapCycles -benchtime 1000x -cpu 1 ./hooks/matching/
+func BenchmarkSwapCycles(b *testing.B) {
+	w := newWorld(7)
+	swapOf := func(i int) *SwapOffer {
+		gives, wants := "", ""
+		for range 3 + w.rng.IntN(4) {
+			gives += w.vocab[w.zipfWord()] + " "
+		}
+		for range 1 + w.rng.IntN(2) {
+			wants += w.vocab[w.zipfWord()] + " "
+		}
+		return &SwapOffer{ID: fmt.Sprintf("s%07d", i), Owner: fmt.Sprintf("u%06d", w.rng.IntN(w.users)),
+			Gives: text.TokenSet(gives), Wants: text.ParseQuery(wants)}
+	}
+	x := NewSwapIndex()
+	for i := range 100_000 {
+		x.Put(swapOf(i))
+	}
+	probes := make([]*SwapOffer, 1000)
+	for i := range probes {
+		probes[i] = swapOf(200_000 + i)
+	}
+	allowed := func(a, b string) bool { return a != b }
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	times := make([]time.Duration, 0, b.N)
+	cycles := 0
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		t0 := time.Now()
+		cycles += len(x.Cycles(probes[i%len(probes)], allowed))
+		times = append(times, time.Since(t0))
+	}
+	b.StopTimer()
+	b.ReportMetric(pct(times, 50), "p50-µs")
+	b.ReportMetric(pct(times, 99), "p99-µs")
+	b.ReportMetric(float64(cycles)/float64(b.N), "cycles/offer")
 }

@@ -84,3 +84,20 @@ func wantIsLive(r *core.Record) bool { return r.GetBool(schema.WantActive) }
 // offerIsLive tells whether an offer is matched: only active offers, the
 // ones every recipient may see.
 func offerIsLive(r *core.Record) bool { return r.GetString(schema.FieldStatus) == schema.StatusActive }
+
+// SwapOfferFromRecord reads what swap matching needs from an offers record.
+func SwapOfferFromRecord(r *core.Record) *SwapOffer {
+	title := r.GetString(schema.OfferTitle)
+	return &SwapOffer{
+		ID:    r.Id,
+		Owner: r.GetString(schema.FieldOwner),
+		Title: title,
+		Gives: text.TokenSet(title, r.GetString(schema.OfferDescription), offerTags(r)),
+		Wants: text.ParseQuery(r.GetString(schema.OfferWantsInReturn)),
+	}
+}
+
+// isLiveSwap tells whether an offer belongs in the swap index.
+func isLiveSwap(r *core.Record) bool {
+	return offerIsLive(r) && r.GetString(schema.FieldKind) == schema.KindSwap
+}

@@ -57,6 +57,7 @@ type service struct {
 	app   core.App
 	cfg   Config
 	index *Index
+	swaps *SwapIndex
 
 	wake    chan struct{}
 	mu      sync.Mutex
@@ -69,7 +70,7 @@ func Register(app core.App, cfg Config) error {
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
-	s := &service{app: app, cfg: cfg, index: NewIndex(), wake: make(chan struct{}, 1)}
+	s := &service{app: app, cfg: cfg, index: NewIndex(), swaps: NewSwapIndex(), wake: make(chan struct{}, 1)}
 
 	app.OnRecordValidate(schema.Wants).BindFunc(validateWant)
 	app.OnRecordAfterCreateSuccess(schema.Wants).BindFunc(s.syncWant)
@@ -87,8 +88,12 @@ func Register(app core.App, cfg Config) error {
 
 	app.OnRecordCreate(schema.Offers).Bind(&hook.Handler[*core.RecordEvent]{Id: "peerbaseMatchingOfferCreate", Func: s.enqueueOnSave})
 	app.OnRecordUpdate(schema.Offers).Bind(&hook.Handler[*core.RecordEvent]{Id: "peerbaseMatchingOfferUpdate", Func: s.enqueueOnSave})
-	app.OnRecordAfterCreateSuccess(schema.Offers).BindFunc(s.kickAfter)
-	app.OnRecordAfterUpdateSuccess(schema.Offers).BindFunc(s.kickAfter)
+	app.OnRecordAfterCreateSuccess(schema.Offers).BindFunc(s.offerSaved)
+	app.OnRecordAfterUpdateSuccess(schema.Offers).BindFunc(s.offerSaved)
+	app.OnRecordAfterDeleteSuccess(schema.Offers).BindFunc(func(e *core.RecordEvent) error {
+		s.swaps.Remove(e.Record.Id)
+		return e.Next()
+	})
 
 	// OnServe, not OnBootstrap: the migrations have run by then
 	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{
@@ -138,13 +143,22 @@ func (s *service) syncCategory(e *core.RecordEvent) error {
 	return e.Next()
 }
 
-// load builds the index from the database.
+// load builds the indexes from the database.
 func (s *service) load() error {
 	x, err := Load(s.app)
 	if err != nil {
 		return err
 	}
 	s.index.replace(x)
+	var recs []*core.Record
+	err = s.app.RecordQuery(schema.Offers).
+		AndWhere(dbx.HashExp{schema.FieldStatus: schema.StatusActive, schema.FieldKind: schema.KindSwap}).All(&recs)
+	if err != nil {
+		return fmt.Errorf("failed to load the swap offers: %w", err)
+	}
+	for _, r := range recs {
+		s.swaps.Put(SwapOfferFromRecord(r))
+	}
 	return nil
 }
 
@@ -185,7 +199,7 @@ func Load(app core.App) (*Index, error) {
 // matchingFields are the offer fields whose change can make new matches.
 var matchingFields = []string{schema.OfferTitle, schema.OfferDescription, schema.OfferTags, schema.FieldCategory,
 	schema.FieldKind, schema.OfferPrice, schema.OfferCurrency, schema.OfferPriceUnit, schema.FieldLocation,
-	schema.FieldStatus, schema.FieldOwner}
+	schema.FieldStatus, schema.FieldOwner, schema.OfferWantsInReturn}
 
 // enqueueOnSave writes a match job for an active offer that is new or
 // changed in a way that matters, in the offer's own transaction: the job
@@ -229,7 +243,14 @@ func enqueue(app core.App, offerID string) error {
 	return nil
 }
 
-func (s *service) kickAfter(e *core.RecordEvent) error {
+// offerSaved keeps the swap index in sync and wakes the worker, once the
+// offer's transaction has committed.
+func (s *service) offerSaved(e *core.RecordEvent) error {
+	if isLiveSwap(e.Record) {
+		s.swaps.Put(SwapOfferFromRecord(e.Record))
+	} else {
+		s.swaps.Remove(e.Record.Id)
+	}
 	s.kick()
 	return e.Next()
 }
@@ -352,6 +373,11 @@ func (s *service) matchOffer(offerID string) error {
 	}
 	if !offerIsLive(rec) {
 		return nil
+	}
+	if rec.GetString(schema.FieldKind) == schema.KindSwap {
+		if err := s.matchSwaps(rec); err != nil {
+			return err
+		}
 	}
 	o := OfferFromRecord(rec)
 	ids := s.index.Match(o)

@@ -11,14 +11,14 @@ import (
 // maxSwapFanout bounds how many offers on each side of a new swap offer are
 // combined into three-way cycles, so that one offer of very common words
 // costs a bounded time.
-const maxSwapFanout = 300
+const maxSwapFanout = 100
 
 // SwapOffer is what swap matching needs of an active swap offer: what it
 // gives (its words) and what its owner wants in return.
 type SwapOffer struct {
-	ID, Owner string
-	Gives     text.Set
-	Wants     text.Query
+	ID, Owner, Title string
+	Gives            text.Set
+	Wants            text.Query
 }
 
 // gives reports whether o gives what q asks for: a query without words
@@ -27,8 +27,16 @@ func gives(o *SwapOffer, q text.Query) bool {
 	if positiveTermsOf(q) == 0 {
 		return false
 	}
-	_, ok := q.Match(o.Gives)
-	return ok
+	for _, t := range q.Terms {
+		has := o.Gives.Has(t.Token)
+		if t.Prefix {
+			has = o.Gives.HasPrefix(t.Token)
+		}
+		if has == t.Not {
+			return false
+		}
+	}
+	return true
 }
 
 func positiveTermsOf(q text.Query) int {
@@ -157,9 +165,16 @@ func (x *SwapIndex) Cycles(o *SwapOffer, allowed func(a, b string) bool) []Cycle
 	defer x.mu.RUnlock()
 
 	// out: offers that give what o's owner wants (o's owner receives them)
+	// out is read from the rarest word o's owner asks for
 	var out []*SwapOffer
-	if a := anchorOf(o.Wants); a != "" {
-		for id := range x.byGive[a] {
+	rarest, found := "", false
+	for _, t := range o.Wants.Terms {
+		if !t.Not && !t.Prefix && (!found || len(x.byGive[t.Token]) < len(x.byGive[rarest])) {
+			rarest, found = t.Token, true
+		}
+	}
+	if found {
+		for id := range x.byGive[rarest] {
 			if y := x.offers[id]; y.ID != o.ID && y.Owner != o.Owner && gives(y, o.Wants) {
 				out = append(out, y)
 			}

@@ -291,7 +291,7 @@ var ComputedFields = map[string][]string{
 	Exchanges:         {ExchangeOwner, ExchangeHistory},
 	Reviews:           {ReviewSubject, ReviewPublished},
 	Reports:           {ReportSnapshot, ReportStatus, ReportResolution},
-	Matches:           {MatchRecipient, FieldKind, MatchWant, MatchOffer, MatchCycle, MatchScore, MatchExplanation},
+	Matches:           {MatchRecipient, FieldKind, MatchWant, MatchOffer, MatchCycle, MatchScore, MatchExplanation, MatchCycleKey},
 	PushSubscriptions: {SubLastSuccessAt, SubFailures},
 }
 
@@ -331,4 +331,11 @@ const (
 	MatchJobTries  = "attempts"
 	MatchJobError  = "last_error"
 	MatchKindWant  = "want"
+)
+
+// Swap matches: the identity of a cycle, unique per recipient.
+const (
+	MatchCycleKey  = "cycle_key"
+	MatchKindSwap2 = "swap-2"
+	MatchKindSwap3 = "swap-3"
 )
