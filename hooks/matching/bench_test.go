@@ -248,7 +248,7 @@ func BenchmarkSwapCycles(b *testing.B) {
 			wants += w.vocab[w.zipfWord()] + " "
 		}
 		return &SwapOffer{ID: fmt.Sprintf("s%07d", i), Owner: fmt.Sprintf("u%06d", w.rng.IntN(w.users)),
-			Gives: text.TokenSet(gives), Wants: text.ParseQuery(wants)}
+			Gives: text.TokenSet(gives), Wants: text.ParseAlternatives(wants)}
 	}
 	x := NewSwapIndex()
 	for i := range 100_000 {

@@ -93,7 +93,7 @@ func SwapOfferFromRecord(r *core.Record) *SwapOffer {
 		Owner: r.GetString(schema.FieldOwner),
 		Title: title,
 		Gives: text.TokenSet(title, r.GetString(schema.OfferDescription), offerTags(r)),
-		Wants: text.ParseQuery(r.GetString(schema.OfferWantsInReturn)),
+		Wants: text.ParseAlternatives(r.GetString(schema.OfferWantsInReturn)),
 	}
 }
 

@@ -14,11 +14,12 @@ import (
 const maxSwapFanout = 100
 
 // SwapOffer is what swap matching needs of an active swap offer: what it
-// gives (its words) and what its owner wants in return.
+// gives (its words) and what its owner would take in return (alternatives,
+// any one will do: "Pandemic, Spirit Island, or a Dixit expansion").
 type SwapOffer struct {
 	ID, Owner, Title string
 	Gives            text.Set
-	Wants            text.Query
+	Wants            []text.Query
 }
 
 // gives reports whether o gives what q asks for: a query without words
@@ -37,6 +38,16 @@ func gives(o *SwapOffer, q text.Query) bool {
 		}
 	}
 	return true
+}
+
+// givesAny reports whether o gives any of the alternatives.
+func givesAny(o *SwapOffer, alts []text.Query) bool {
+	for _, q := range alts {
+		if gives(o, q) {
+			return true
+		}
+	}
+	return false
 }
 
 func positiveTermsOf(q text.Query) int {
@@ -124,8 +135,10 @@ func (x *SwapIndex) Put(o *SwapOffer) {
 	for t := range o.Gives {
 		addTo(x.byGive, t, o.ID)
 	}
-	if a := anchorOf(o.Wants); a != "" {
-		addTo(x.byWant, a, o.ID)
+	for _, q := range o.Wants {
+		if a := anchorOf(q); a != "" {
+			addTo(x.byWant, a, o.ID)
+		}
 	}
 }
 
@@ -144,8 +157,10 @@ func (x *SwapIndex) remove(id string) {
 	for t := range o.Gives {
 		delFrom(x.byGive, t, id)
 	}
-	if a := anchorOf(o.Wants); a != "" {
-		delFrom(x.byWant, a, id)
+	for _, q := range o.Wants {
+		if a := anchorOf(q); a != "" {
+			delFrom(x.byWant, a, id)
+		}
 	}
 	delete(x.offers, id)
 }
@@ -165,17 +180,20 @@ func (x *SwapIndex) Cycles(o *SwapOffer, allowed func(a, b string) bool) []Cycle
 	defer x.mu.RUnlock()
 
 	// out: offers that give what o's owner wants (o's owner receives them)
-	// out is read from the rarest word o's owner asks for
+	// out is read, per alternative, from the rarest word o's owner asks for
 	var out []*SwapOffer
-	rarest, found := "", false
-	for _, t := range o.Wants.Terms {
-		if !t.Not && !t.Prefix && (!found || len(x.byGive[t.Token]) < len(x.byGive[rarest])) {
-			rarest, found = t.Token, true
+	for _, q := range o.Wants {
+		rarest, found := "", false
+		for _, t := range q.Terms {
+			if !t.Not && !t.Prefix && (!found || len(x.byGive[t.Token]) < len(x.byGive[rarest])) {
+				rarest, found = t.Token, true
+			}
 		}
-	}
-	if found {
+		if !found {
+			continue
+		}
 		for id := range x.byGive[rarest] {
-			if y := x.offers[id]; y.ID != o.ID && y.Owner != o.Owner && gives(y, o.Wants) {
+			if y := x.offers[id]; y.ID != o.ID && y.Owner != o.Owner && gives(y, q) {
 				out = append(out, y)
 			}
 		}
@@ -184,7 +202,7 @@ func (x *SwapIndex) Cycles(o *SwapOffer, allowed func(a, b string) bool) []Cycle
 	var in []*SwapOffer
 	for t := range o.Gives {
 		for id := range x.byWant[t] {
-			if y := x.offers[id]; y.ID != o.ID && y.Owner != o.Owner && gives(o, y.Wants) {
+			if y := x.offers[id]; y.ID != o.ID && y.Owner != o.Owner && givesAny(o, y.Wants) {
 				in = append(in, y)
 			}
 		}
@@ -192,7 +210,9 @@ func (x *SwapIndex) Cycles(o *SwapOffer, allowed func(a, b string) bool) []Cycle
 	byID := func(a, b *SwapOffer) int { return strings.Compare(a.ID, b.ID) }
 	slices.SortFunc(out, byID)
 	slices.SortFunc(in, byID)
-	in = slices.CompactFunc(in, func(a, b *SwapOffer) bool { return a.ID == b.ID })
+	same := func(a, b *SwapOffer) bool { return a.ID == b.ID }
+	out = slices.CompactFunc(out, same)
+	in = slices.CompactFunc(in, same)
 
 	var cycles []Cycle
 	// two-way: o goes to y's owner, y comes to o's owner
@@ -207,7 +227,7 @@ func (x *SwapIndex) Cycles(o *SwapOffer, allowed func(a, b string) bool) []Cycle
 			continue
 		}
 		for _, z := range out[:min(len(out), maxSwapFanout)] {
-			if z.Owner == y.Owner || z.ID == y.ID || !gives(y, z.Wants) {
+			if z.Owner == y.Owner || z.ID == y.ID || !givesAny(y, z.Wants) {
 				continue
 			}
 			if allowed(y.Owner, z.Owner) && allowed(z.Owner, o.Owner) {

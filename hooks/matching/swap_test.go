@@ -8,7 +8,7 @@ import (
 )
 
 func swapOffer(id, owner, title, wants string) *SwapOffer {
-	return &SwapOffer{ID: id, Owner: owner, Gives: text.TokenSet(title), Wants: text.ParseQuery(wants)}
+	return &SwapOffer{ID: id, Owner: owner, Gives: text.TokenSet(title), Wants: text.ParseAlternatives(wants)}
 }
 
 func cycleKeys(cs []Cycle) []string {
@@ -67,6 +67,12 @@ func TestSwapCycles(t *testing.T) {
 	got = cycleKeys(x.Cycles(ivan, allowed))
 	if want := []string{"d-novels>i-pandemic"}; !slices.Equal(got, want) {
 		t.Errorf("ivan's cycles: %v, want %v", got, want)
+	}
+
+	// alternatives: kim takes a violin or a keyboard, and chloe takes novels
+	kim := swapOffer("k-novels", "kim", "Detective novels", "a violin, or a keyboard")
+	if got, want := cycleKeys(x.Cycles(kim, allowed)), []string{"c-keyb>k-novels"}; !slices.Equal(got, want) {
+		t.Errorf("kim's cycles: %v, want %v", got, want)
 	}
 
 	// a pure three-way: jo gives a guitar, wants a keyboard. eve wants a

@@ -124,3 +124,33 @@ func (q Query) String() string {
 	}
 	return strings.Join(parts, " ")
 }
+
+// alternativeSeparators split a list of things a person would take
+// ("Pandemic, Spirit Island, or a Dixit expansion").
+var alternativeSeparators = strings.NewReplacer(",", "\n", ";", "\n", "/", "\n", "|", "\n")
+
+// ParseAlternatives parses a list of alternatives, each a query: items are
+// separated by commas, semicolons, slashes or the words "or" / "ou", and a
+// document matches the list when it matches any item. Empty items are
+// dropped; at most MaxTerms items are kept.
+func ParseAlternatives(s string) []Query {
+	var out []Query
+	for _, part := range strings.Split(alternativeSeparators.Replace(s), "\n") {
+		var item []string
+		flush := func() {
+			if q := ParseQuery(strings.Join(item, " ")); !q.Empty() && len(out) < MaxTerms {
+				out = append(out, q)
+			}
+			item = item[:0]
+		}
+		for _, f := range strings.Fields(part) {
+			if w := Fold(f); w == "or" || w == "ou" {
+				flush()
+				continue
+			}
+			item = append(item, f)
+		}
+		flush()
+	}
+	return out
+}

@@ -173,3 +173,18 @@ func FuzzTokens(f *testing.F) {
 		}
 	})
 }
+
+func TestParseAlternatives(t *testing.T) {
+	t.Parallel()
+	var got []string
+	for _, q := range ParseAlternatives("Cooperative games: Pandemic, Spirit Island, or a Dixit expansion. Ou un vélo / skis") {
+		got = append(got, q.String())
+	}
+	want := []string{"cooperative games pandemic", "spirit island", "dixit expansion", "velo", "skis"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("ParseAlternatives = %q, want %q", got, want)
+	}
+	if len(ParseAlternatives(" , or ,")) != 0 {
+		t.Error("a list of nothing has no alternatives")
+	}
+}
