@@ -291,6 +291,9 @@ func TestIndexEqualsBruteForce(t *testing.T) {
 			wants[j] = nw
 			x.Put(nw)
 		}
+		if problems := x.Verify(); len(problems) > 0 {
+			t.Fatalf("seed %d: the index is unsound after updates: %v", seed, problems[:min(5, len(problems))])
+		}
 		live := slices.DeleteFunc(slices.Clone(wants), func(w *Want) bool { return w == nil })
 		if x.Len() != len(live) {
 			t.Fatalf("seed %d: index has %d wants, want %d", seed, x.Len(), len(live))
