@@ -20,6 +20,7 @@ type Report struct {
 	Problems []string
 }
 
+// String is the one line `matching check` prints.
 func (r Report) String() string {
 	if len(r.Problems) == 0 {
 		return fmt.Sprintf("matching index OK: %d active wants, built in %s", r.Wants, r.Took.Round(time.Millisecond))

@@ -195,6 +195,7 @@ func (c cursor) compare(r ranked) int {
 	return 1
 }
 
+// String is the opaque form of the cursor handed to clients as next.
 func (c cursor) String() string {
 	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatFloat(c.score, 'g', -1, 64) + "|" + c.id))
 }
