@@ -74,7 +74,7 @@ func fittingOffer(w *Want) *Offer {
 	return o
 }
 
-// repair compares the live index with a fresh build from the database and
+// repair compares the live indexes with a fresh build from the database and
 // takes the fresh one when they disagree (a write path that escaped the
 // hooks, such as raw SQL in a migration).
 func (s *service) repair() error {
@@ -89,6 +89,14 @@ func (s *service) repair() error {
 		s.app.Logger().Warn("matching: the want index had drifted from the database; rebuilt it",
 			"indexed", len(live), "active", len(now))
 		s.index.replace(fresh)
+	}
+	swaps, err := LoadSwaps(s.app)
+	if err != nil {
+		return err
+	}
+	if !slices.Equal(s.swaps.IDs(), swaps.IDs()) {
+		s.app.Logger().Warn("matching: the swap index had drifted from the database; rebuilt it")
+		s.swaps.replace(swaps)
 	}
 	return nil
 }

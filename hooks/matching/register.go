@@ -150,16 +150,27 @@ func (s *service) load() error {
 		return err
 	}
 	s.index.replace(x)
+	swaps, err := LoadSwaps(s.app)
+	if err != nil {
+		return err
+	}
+	s.swaps.replace(swaps)
+	return nil
+}
+
+// LoadSwaps builds a swap index of the active swap offers in the database.
+func LoadSwaps(app core.App) (*SwapIndex, error) {
+	x := NewSwapIndex()
 	var recs []*core.Record
-	err = s.app.RecordQuery(schema.Offers).
+	err := app.RecordQuery(schema.Offers).
 		AndWhere(dbx.HashExp{schema.FieldStatus: schema.StatusActive, schema.FieldKind: schema.KindSwap}).All(&recs)
 	if err != nil {
-		return fmt.Errorf("failed to load the swap offers: %w", err)
+		return nil, fmt.Errorf("failed to load the swap offers: %w", err)
 	}
 	for _, r := range recs {
-		s.swaps.Put(SwapOfferFromRecord(r))
+		x.Put(SwapOfferFromRecord(r))
 	}
-	return nil
+	return x, nil
 }
 
 // Load builds an index of the active wants in the database.

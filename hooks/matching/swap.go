@@ -237,3 +237,24 @@ func (x *SwapIndex) Cycles(o *SwapOffer, allowed func(a, b string) bool) []Cycle
 	}
 	return cycles
 }
+
+// IDs returns the ids of the held swap offers, sorted.
+func (x *SwapIndex) IDs() []string {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	out := make([]string, 0, len(x.offers))
+	for id := range x.offers {
+		out = append(out, id)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// replace takes y's content (y must not be used afterwards).
+func (x *SwapIndex) replace(y *SwapIndex) {
+	y.mu.Lock()
+	defer y.mu.Unlock()
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.offers, x.byGive, x.byWant = y.offers, y.byGive, y.byWant
+}
