@@ -11,6 +11,7 @@ import (
 
 	"peerbase/demo"
 	"peerbase/hooks"
+	"peerbase/hooks/matching"
 	"peerbase/hooks/photos"
 	_ "peerbase/pb_migrations"
 )
@@ -37,6 +38,7 @@ func main() {
 		log.Fatal(err)
 	}
 	app.RootCmd.AddCommand(photos.NewCommand(app, &cfg.Photos))
+	app.RootCmd.AddCommand(matching.NewCommand(app))
 	demo.Register(app, &withDemo)
 
 	bindWebApp(app, webApp())

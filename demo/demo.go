@@ -367,6 +367,7 @@ func (s *seeder) createWants() error {
 		r.Set(schema.WantKinds, w.kinds)
 		if w.maxPrice > 0 {
 			r.Set(schema.WantMaxPrice, w.maxPrice)
+			r.Set(schema.WantCurrency, "EUR")
 		}
 		if w.radiusKm > 0 {
 			// public wants show their location: not the owner's front door

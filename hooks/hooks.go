@@ -13,6 +13,7 @@ import (
 	"peerbase/hooks/accounts"
 	"peerbase/hooks/changes"
 	"peerbase/hooks/exchanges"
+	"peerbase/hooks/matching"
 	"peerbase/hooks/photos"
 	"peerbase/hooks/realtime"
 	"peerbase/hooks/social"
@@ -30,6 +31,7 @@ type Config struct {
 	Accounts  accounts.Config
 	Changes   changes.Config
 	Realtime  realtime.Config
+	Matching  matching.Config
 }
 
 // DefaultConfig returns the configuration a fresh install runs with.
@@ -43,6 +45,7 @@ func DefaultConfig() Config {
 		Accounts:  accounts.DefaultConfig(),
 		Changes:   changes.DefaultConfig(),
 		Realtime:  realtime.DefaultConfig(),
+		Matching:  matching.DefaultConfig(),
 	}
 }
 
@@ -67,6 +70,8 @@ func BindFlags(flags *pflag.FlagSet, cfg *Config) {
 		"how long the change log keeps a change for catch-up sync; an older cursor gets a 410 (reload)")
 	flags.IntVar(&cfg.Realtime.OutboxLimit, "realtime-outbox", cfg.Realtime.OutboxLimit,
 		"how many realtime events may wait for one slow connection before it is closed")
+	flags.IntVar(&cfg.Matching.Workers, "match-workers", cfg.Matching.Workers,
+		"how many new or changed offers are matched against the saved wants at once")
 }
 
 // Register binds every capability's hooks, routes and jobs to app.
@@ -83,6 +88,7 @@ func Register(app core.App, cfg Config) error {
 		{"exchanges", func() error { return exchanges.Register(app, cfg.Exchanges) }},
 		{"social", func() error { return social.Register(app, cfg.Social) }},
 		{"accounts", func() error { return accounts.Register(app, cfg.Accounts) }},
+		{"matching", func() error { return matching.Register(app, cfg.Matching) }},
 		{"realtime", func() error { return realtime.Register(app, cfg.Realtime) }},
 		// last: its hooks wrap the innermost save, in the same transaction
 		{"changes", func() error { return changes.Register(app, cfg.Changes) }},

@@ -308,7 +308,7 @@ var ComputedFields = map[string][]string{
 	Exchanges:         {ExchangeOwner, ExchangeHistory, ExchangeOwnerConfirmedAt, ExchangeRequesterConfirmedAt, ExchangeStateChangedAt},
 	Reviews:           {ReviewSubject, ReviewPublished},
 	Reports:           {ReportSnapshot, ReportStatus, ReportResolution},
-	Matches:           {MatchRecipient, FieldKind, MatchWant, MatchOffer, MatchCycle, MatchScore, MatchExplanation},
+	Matches:           {MatchRecipient, FieldKind, MatchWant, MatchOffer, MatchCycle, MatchScore, MatchExplanation, MatchCycleKey},
 	PushSubscriptions: {SubLastSuccessAt, SubFailures},
 }
 
@@ -396,3 +396,24 @@ const (
 
 // ChangeActions lists every change log action.
 var ChangeActions = []string{ActionCreate, ActionUpdate, ActionDelete}
+
+// Matching: the want's price currency and unit, a match's dismissal, and
+// the durable queue of offers waiting to be matched.
+const (
+	WantCurrency   = "currency"
+	WantPriceUnit  = "price_unit"
+	MatchDismissed = "dismissed"
+	MatchJobs      = "match_jobs"
+	MatchJobOffer  = "offer"
+	MatchJobRev    = "rev"
+	MatchJobTries  = "attempts"
+	MatchJobError  = "last_error"
+	MatchKindWant  = "want"
+)
+
+// Swap matches: the identity of a cycle, unique per recipient.
+const (
+	MatchCycleKey  = "cycle_key"
+	MatchKindSwap2 = "swap-2"
+	MatchKindSwap3 = "swap-3"
+)
