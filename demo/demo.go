@@ -22,6 +22,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/filesystem"
 	"github.com/pocketbase/pocketbase/tools/hook"
@@ -506,6 +507,18 @@ func (s *seeder) createExchange() error {
 		return fmt.Errorf("failed to save the exchange request on %q: %w", exchange.offer, err)
 	}
 	s.sum.Exchanges++
+	// the request wrote its system message into the thread, dated now:
+	// date it (and the thread's last message) with the request
+	at := r.GetDateTime(schema.FieldCreated).String()
+	if _, err := s.app.DB().Update(schema.Messages, dbx.Params{schema.FieldCreated: at, schema.FieldUpdated: at},
+		dbx.HashExp{schema.MessageThread: th.Id, schema.MessageKind: schema.MessageKindSystem}).Execute(); err != nil {
+		return fmt.Errorf("failed to date the request's system message: %w", err)
+	}
+	if _, err := s.app.DB().Update(schema.Threads, dbx.Params{schema.ThreadLastMessageAt: at, schema.ThreadPeerReadAt: at},
+		dbx.HashExp{"id": th.Id}).Execute(); err != nil {
+		return fmt.Errorf("failed to date the thread of the request: %w", err)
+	}
+	s.sum.Messages++
 	return nil
 }
 
