@@ -63,8 +63,7 @@ func DayCeil(t time.Time, loc *time.Location) time.Time {
 
 // Span is a half-open range of time [Start, End).
 type Span struct {
-	Start time.Time `json:"-"`
-	End   time.Time `json:"-"`
+	Start, End time.Time
 }
 
 // Merge sorts spans and joins the ones that overlap or touch.
@@ -188,8 +187,9 @@ type busyRange struct {
 
 // availability handles GET /api/peerbase/offers/{id}/availability?from=&to=:
 // the busy day ranges of an offer (exchanges that occupy it and the owner's
-// blocks, merged: neither names nor reasons) that meet [from, to), widened
-// to whole days of the owner's time zone. from defaults to today, to to
+// blocks, merged: neither names nor reasons) within [from, to), widened
+// to whole days of the owner's time zone (a plain date, 2027-03-01, is
+// that day there). from defaults to today, to to
 // 90 days later; a wider window than MaxAvailabilityWindow is refused. An
 // offer the caller can't see is a 404.
 func availability(e *core.RequestEvent) error {
@@ -210,6 +210,10 @@ func availability(e *core.RequestEvent) error {
 		raw := q.Get(name)
 		if raw == "" {
 			return def, nil
+		}
+		// a plain date is that day where the offer is, not in UTC
+		if d, err := time.ParseInLocation(time.DateOnly, raw, loc); err == nil {
+			return d, nil
 		}
 		d, err := types.ParseDateTime(raw)
 		if err != nil || d.IsZero() {
@@ -257,6 +261,13 @@ func availability(e *core.RequestEvent) error {
 	}
 	busy := []busyRange{}
 	for _, s := range Merge(spans) {
+		// clipped to the window: what lies beyond it was not looked at
+		if s.Start.Before(from) {
+			s.Start = from
+		}
+		if s.End.After(to) {
+			s.End = to
+		}
 		busy = append(busy, busyRange{dbTime(s.Start), dbTime(s.End)})
 	}
 	return e.JSON(http.StatusOK, map[string]any{"busy": busy})
