@@ -139,6 +139,9 @@ func TestAvailabilityRoute(t *testing.T) {
 		}
 	}
 	draft := w.offer(schema.KindLend)
+	if _, err := testapp.CreateRecord(w.app, schema.AvailabilityBlocks, blockBody(draft, day(1), day(3))); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := w.app.DB().Update(schema.Offers, dbx.Params{schema.FieldStatus: schema.StatusDraft}, dbx.HashExp{"id": draft}).Execute(); err != nil {
 		t.Fatal(err)
 	}
@@ -174,8 +177,15 @@ func TestAvailabilityRoute(t *testing.T) {
 			URL: availabilityURL(rent, "?from=2027-04-01&to=2027-04-30"), ExpectedStatus: 200, ExpectedContent: []string{`{"busy":[]}`}},
 		tests.ApiScenario{Name: "attack: a draft offer's availability to a stranger", Method: http.MethodGet,
 			URL: availabilityURL(draft, march), Headers: w.as("requester"), ExpectedStatus: 404},
+		tests.ApiScenario{Name: "attack: nor its blocks", Method: http.MethodGet,
+			URL: blocksURL + "?filter=" + urlQuery("offer='"+draft+"'"), Headers: w.as("requester"), ExpectedStatus: 200,
+			ExpectedContent: []string{`"totalItems":0`}},
+		tests.ApiScenario{Name: "its owner lists its blocks", Method: http.MethodGet,
+			URL: blocksURL + "?filter=" + urlQuery("offer='"+draft+"'"), Headers: w.as("owner"), ExpectedStatus: 200,
+			ExpectedContent: []string{`"totalItems":1`}},
 		tests.ApiScenario{Name: "its owner sees it", Method: http.MethodGet,
-			URL: availabilityURL(draft, march), Headers: w.as("owner"), ExpectedStatus: 200, ExpectedContent: []string{`{"busy":[]}`}},
+			URL: availabilityURL(draft, march), Headers: w.as("owner"), ExpectedStatus: 200,
+			AfterTestFunc: busyIs([2]string{day(1), day(3)})},
 		tests.ApiScenario{Name: "an offer that doesn't exist", Method: http.MethodGet,
 			URL: availabilityURL("nosuchoffer1234", march), ExpectedStatus: 404},
 		tests.ApiScenario{Name: "a malformed from", Method: http.MethodGet,

@@ -2,6 +2,8 @@ package exchanges
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -36,6 +38,9 @@ func threadOf(ctx context.Context, tx core.App, x *core.Record) (*core.Record, e
 	requester := x.GetString(schema.ExchangeRequester)
 	thread, err := tx.FindFirstRecordByFilter(schema.Threads, "offer = {:offer} && peer = {:peer}",
 		dbx.Params{"offer": offer, "peer": requester})
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("failed to look for the requester's thread: %w", err)
+	}
 	if err != nil {
 		c, cerr := tx.FindCachedCollectionByNameOrId(schema.Threads)
 		if cerr != nil {
