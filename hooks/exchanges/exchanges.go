@@ -2,8 +2,12 @@
 // exchange and where, completion confirmed by both sides (or by a quiet
 // period) and disputable for a while after, its history, rentals that never
 // double-book an offer, offers whose history and terms can't be pulled from
-// under their exchanges, and protected offer files that only the
-// counterparty of an accepted exchange may download.
+// under their exchanges, protected offer files that only the
+// counterparty of an accepted exchange may download, offers reserved and
+// closed with their exchange, a system message in the thread for every
+// move, disputes settled by a superuser with a logged note, and the
+// availability of lend and rent offers (blocks, free days, the
+// availability route).
 package exchanges
 
 import (

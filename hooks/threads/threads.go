@@ -1,7 +1,9 @@
 // Package threads keeps private threads consistent: a thread's owner comes
 // from its offer, every message updates its thread's preview and each side's
 // unread count in the same transaction, a participant marks a thread read,
-// and an author may retract a message for a few minutes after sending it.
+// an author may retract a message for a few minutes after sending it, and
+// the server writes system messages (an exchange's moves) that nobody
+// retracts.
 package threads
 
 import (
