@@ -119,6 +119,39 @@ func TestSeed(t *testing.T) {
 	checkThreads(t, app, offers)
 	checkExchange(t, app)
 	checkWants(t, app)
+	checkBlock(t, app)
+}
+
+// checkBlock: one availability block, on a lend or rent offer, of whole
+// days in its owner's time zone, in the future.
+func checkBlock(t *testing.T, app core.App) {
+	t.Helper()
+	blocks, err := app.FindAllRecords(schema.AvailabilityBlocks)
+	if err != nil || len(blocks) != 1 {
+		t.Fatalf("%d availability blocks: %v", len(blocks), err)
+	}
+	b := blocks[0]
+	offer, err := app.FindRecordById(schema.Offers, b.GetString(schema.AvailabilityOffer))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k := offer.GetString(schema.FieldKind); k != schema.KindLend && k != schema.KindRent {
+		t.Errorf("block on a %s offer", k)
+	}
+	owner, err := app.FindRecordById(schema.Users, offer.GetString(schema.FieldOwner))
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc, err := time.LoadLocation(owner.GetString(schema.UserTimezone))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{schema.AvailabilityStart, schema.AvailabilityEnd} {
+		at := b.GetDateTime(f).Time().In(loc)
+		if at.Hour() != 0 || at.Minute() != 0 || !at.After(time.Now()) {
+			t.Errorf("block %s = %s, want a future midnight in %s", f, at, loc)
+		}
+	}
 }
 
 func checkUsers(t *testing.T, app core.App, fsys *filesystem.System, sum demo.Summary) map[string]*core.Record {
