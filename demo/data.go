@@ -220,3 +220,11 @@ type exchangeRequest struct {
 }
 
 var exchange = exchangeRequest{offer: "drill", peer: "ben", startInDays: 2, endInDays: 4}
+
+// block is the stretch of days the owner of a lend offer keeps it for
+// themself, counted from today in the owner's time zone: the availability
+// route shows those days busy.
+var block = struct {
+	offer                  string
+	startInDays, endInDays int
+}{offer: "tent", startInDays: 14, endInDays: 21}

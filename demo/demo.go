@@ -1,7 +1,8 @@
 // Package demo fills an empty data dir with demo data, so that a newcomer who
 // runs `peerbase serve --demo` signs in to a living app: a handful of people
 // around Lyon, offers of every kind with generated photos, wants, follows,
-// threads with messages and an exchange request. It never touches a data dir
+// threads with messages, an exchange request (and its system message) and a
+// week a lend offer is not available. It never touches a data dir
 // that already has users.
 //
 // Everything is written through app.Save, so the same model hooks run as for
@@ -22,6 +23,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/filesystem"
 	"github.com/pocketbase/pocketbase/tools/hook"
@@ -161,6 +163,7 @@ func seed(app core.App, onlyIfEmpty bool) (Summary, bool, error) {
 			{"follows", s.createFollows},
 			{"threads", s.createThreads},
 			{"exchange", s.createExchange},
+			{"availability block", s.createBlock},
 		}
 		for _, step := range steps {
 			if err := step.fn(); err != nil {
@@ -507,6 +510,51 @@ func (s *seeder) createExchange() error {
 		return fmt.Errorf("failed to save the exchange request on %q: %w", exchange.offer, err)
 	}
 	s.sum.Exchanges++
+	// the request wrote its system message into the thread, dated now:
+	// date it (and the thread's last message) with the request
+	at := r.GetDateTime(schema.FieldCreated).String()
+	if _, err := s.app.DB().Update(schema.Messages, dbx.Params{schema.FieldCreated: at, schema.FieldUpdated: at},
+		dbx.HashExp{schema.MessageThread: th.Id, schema.MessageKind: schema.MessageKindSystem}).Execute(); err != nil {
+		return fmt.Errorf("failed to date the request's system message: %w", err)
+	}
+	if _, err := s.app.DB().Update(schema.Threads, dbx.Params{schema.ThreadLastMessageAt: at, schema.ThreadPeerReadAt: at},
+		dbx.HashExp{"id": th.Id}).Execute(); err != nil {
+		return fmt.Errorf("failed to date the thread of the request: %w", err)
+	}
+	s.sum.Messages++
+	return nil
+}
+
+// createBlock blocks whole days of a lend offer, midnights in its owner's
+// time zone as the availability hooks require.
+func (s *seeder) createBlock() error {
+	c, err := s.app.FindCollectionByNameOrId(schema.AvailabilityBlocks)
+	if err != nil {
+		return fmt.Errorf("failed to find the availability blocks collection: %w", err)
+	}
+	offer, ok := s.offers[block.offer]
+	if !ok {
+		return fmt.Errorf("unknown demo offer %q", block.offer)
+	}
+	owner, err := s.app.FindRecordById(schema.Users, offer.GetString(schema.FieldOwner))
+	if err != nil {
+		return fmt.Errorf("failed to load the owner of %q: %w", block.offer, err)
+	}
+	loc, err := time.LoadLocation(owner.GetString(schema.UserTimezone))
+	if err != nil {
+		return fmt.Errorf("failed to load the time zone of the owner of %q: %w", block.offer, err)
+	}
+	today := s.now.In(loc)
+	midnight := func(days int) time.Time {
+		return time.Date(today.Year(), today.Month(), today.Day()+days, 0, 0, 0, 0, loc).UTC()
+	}
+	r := core.NewRecord(c)
+	r.Set(schema.AvailabilityOffer, offer.Id)
+	r.Set(schema.AvailabilityStart, midnight(block.startInDays))
+	r.Set(schema.AvailabilityEnd, midnight(block.endInDays))
+	if err := s.app.Save(r); err != nil {
+		return fmt.Errorf("failed to block days of %q: %w", block.offer, err)
+	}
 	return nil
 }
 

@@ -22,6 +22,7 @@ import (
 	"peerbase/demo"
 	"peerbase/hooks"
 	"peerbase/hooks/schema"
+	threadhooks "peerbase/hooks/threads"
 	_ "peerbase/pb_migrations"
 )
 
@@ -118,6 +119,39 @@ func TestSeed(t *testing.T) {
 	checkThreads(t, app, offers)
 	checkExchange(t, app)
 	checkWants(t, app)
+	checkBlock(t, app)
+}
+
+// checkBlock: one availability block, on a lend or rent offer, of whole
+// days in its owner's time zone, in the future.
+func checkBlock(t *testing.T, app core.App) {
+	t.Helper()
+	blocks, err := app.FindAllRecords(schema.AvailabilityBlocks)
+	if err != nil || len(blocks) != 1 {
+		t.Fatalf("%d availability blocks: %v", len(blocks), err)
+	}
+	b := blocks[0]
+	offer, err := app.FindRecordById(schema.Offers, b.GetString(schema.AvailabilityOffer))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k := offer.GetString(schema.FieldKind); k != schema.KindLend && k != schema.KindRent {
+		t.Errorf("block on a %s offer", k)
+	}
+	owner, err := app.FindRecordById(schema.Users, offer.GetString(schema.FieldOwner))
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc, err := time.LoadLocation(owner.GetString(schema.UserTimezone))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{schema.AvailabilityStart, schema.AvailabilityEnd} {
+		at := b.GetDateTime(f).Time().In(loc)
+		if at.Hour() != 0 || at.Minute() != 0 || !at.After(time.Now()) {
+			t.Errorf("block %s = %s, want a future midnight in %s", f, at, loc)
+		}
+	}
 }
 
 func checkUsers(t *testing.T, app core.App, fsys *filesystem.System, sum demo.Summary) map[string]*core.Record {
@@ -276,11 +310,17 @@ func checkThreads(t *testing.T, app core.App, offers map[string]*core.Record) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(msgs) < 2 || len(msgs) > 5 {
-			t.Errorf("thread %s has %d messages, want 2 to 5", th.Id, len(msgs))
+		var people []*core.Record // the system message of a request comes last
+		for _, m := range msgs {
+			if m.GetString(schema.MessageKind) != schema.MessageKindSystem {
+				people = append(people, m)
+			}
+		}
+		if len(people) < 2 || len(people) > 5 {
+			t.Errorf("thread %s has %d messages, want 2 to 5", th.Id, len(people))
 			continue
 		}
-		for i, m := range msgs {
+		for i, m := range people {
 			wantAuthor := peer
 			if i%2 == 1 {
 				wantAuthor = owner
@@ -288,13 +328,21 @@ func checkThreads(t *testing.T, app core.App, offers map[string]*core.Record) {
 			if m.GetString(schema.MessageAuthor) != wantAuthor {
 				t.Errorf("thread %s message %d is by %s, want the participants in turn starting with the peer", th.Id, i, m.GetString(schema.MessageAuthor))
 			}
-			if i > 0 && !m.GetDateTime(schema.FieldCreated).After(msgs[i-1].GetDateTime(schema.FieldCreated)) {
+			if i > 0 && !m.GetDateTime(schema.FieldCreated).After(people[i-1].GetDateTime(schema.FieldCreated)) {
 				t.Errorf("thread %s message %d is not after the one before it", th.Id, i)
 			}
 		}
 
 		last := msgs[len(msgs)-1]
-		if got, want := th.GetString(schema.ThreadLastMessage), last.GetString(schema.MessageBody); got != want {
+		wantPreview := last.GetString(schema.MessageBody)
+		if last.GetString(schema.MessageKind) == schema.MessageKindSystem {
+			var ev threadhooks.Event
+			if err := last.UnmarshalJSONField(schema.MessageEvent, &ev); err != nil || ev.To != schema.StateRequested {
+				t.Errorf("thread %s ends with system message %v, want a request's", th.Id, last.Get(schema.MessageEvent))
+			}
+			wantPreview = threadhooks.SystemPreview(ev)
+		}
+		if got, want := th.GetString(schema.ThreadLastMessage), wantPreview; got != want {
 			t.Errorf("thread %s last_message = %q, want %q", th.Id, got, want)
 		}
 		if got, want := th.GetDateTime(schema.ThreadLastMessageAt), last.GetDateTime(schema.FieldCreated); !got.Equal(want) {
@@ -345,8 +393,9 @@ func checkExchange(t *testing.T, app core.App) {
 		if err != nil {
 			t.Fatalf("exchange %s has no thread: %v", x.Id, err)
 		}
-		if created := x.GetDateTime(schema.FieldCreated); !created.After(thread.GetDateTime(schema.ThreadLastMessageAt)) {
-			t.Errorf("exchange %s created %s, not after its thread's last message %s", x.Id, created, thread.GetDateTime(schema.ThreadLastMessageAt))
+		// (its own system message, dated with it, is that last message)
+		if created := x.GetDateTime(schema.FieldCreated); !created.Equal(thread.GetDateTime(schema.ThreadLastMessageAt)) {
+			t.Errorf("exchange %s created %s, its thread's last message %s", x.Id, created, thread.GetDateTime(schema.ThreadLastMessageAt))
 		}
 	}
 	if requested == 0 {

@@ -185,7 +185,7 @@ func TestCoercedValuesAreRefused(t *testing.T) {
 			Name: "attack: a list for a single select", Method: http.MethodPatch, URL: recordURL(schema.Offers, fxOffer),
 			Headers: headers(owner), Body: jsonBody(map[string]any{schema.FieldKind: []string{schema.KindGive, schema.KindSell}}),
 			ExpectedStatus: 400, ExpectedContent: []string{`"kind":{"code":"validation_not_a_single_value"`},
-			AfterTestFunc: fieldIs(schema.Offers, ids[fxOffer], schema.FieldKind, schema.KindSell),
+			AfterTestFunc: fieldIs(schema.Offers, ids[fxOffer], schema.FieldKind, schema.KindService),
 		},
 		{
 			Name: "attack: a repeated form key for a single select", Method: http.MethodPatch, URL: recordURL(schema.Offers, fxOffer),

@@ -49,7 +49,8 @@ describe('account deletion keeps the other side\'s history', () => {
     assert.equal(doc.profile.email, alice.email);
     assert.equal(doc.offers.length, 1);
     assert.equal(doc.wants[0].query, 'vintage radio');
-    assert.equal(doc.threads[0].messages.length, 2);
+    // the two people's messages, then the system message of Bob's request
+    assert.deepEqual(doc.threads[0].messages.map((m) => m.kind), ['user', 'user', 'system']);
     assert.deepEqual(doc.people, [{ id: bob.user.id, name: 'Bob' }]);
     assert.ok(!JSON.stringify(doc).includes(bob.email), 'Bob\'s email is not in Alice\'s export');
   });
@@ -65,10 +66,14 @@ describe('account deletion keeps the other side\'s history', () => {
     assert.equal(threads[0].id, thread.id);
     assert.equal(threads[0].expand.owner.name, 'Deleted user');
     assert.equal(threads[0].expand.owner.deleted, true);
-    assert.equal(threads[0].last_message, 'Message deleted');
+    // her deletion declined Bob's request, and the thread says so last
+    assert.equal(threads[0].last_message, 'Exchange declined');
 
     const messages = await bob.pb.collection('messages').getFullList({ filter: `thread = "${thread.id}"`, sort: 'created' });
-    assert.deepEqual(messages.map((m) => [m.body, m.deleted]), [['Can you fix my bike?', false], ['', true]]);
+    assert.deepEqual(messages.map((m) => [m.body, m.deleted, m.kind]),
+      [['Can you fix my bike?', false, 'user'], ['', true, 'user'], ['', false, 'system'], ['', false, 'system']]);
+    assert.deepEqual(messages[2].event, { exchange: exchange.id, from: '', to: 'requested', by: bob.user.id });
+    assert.deepEqual(messages[3].event, { exchange: exchange.id, from: 'requested', to: 'declined', by: threads[0].owner });
 
     const kept = await bob.pb.collection('exchanges').getOne(exchange.id);
     assert.equal(kept.owner, threads[0].owner);

@@ -209,13 +209,13 @@ func TestDeleteAccount(t *testing.T) {
 		{
 			Name: "Alice deletes herself: her history with Bob stays for Bob", Method: http.MethodDelete, URL: aliceURL,
 			Headers: authHeader("alice"), TestAppFactory: factory, ExpectedStatus: 204,
-			ExpectedEvents: map[string]int{"OnRecordDeleteRequest": 1, "OnRecordCreate": 1, "OnRecordAfterDeleteSuccess": deleted},
+			ExpectedEvents: map[string]int{"OnRecordDeleteRequest": 1, "OnRecordCreate": 3, "OnRecordAfterDeleteSuccess": deleted},
 			AfterTestFunc:  func(t testing.TB, app *tests.TestApp, res *http.Response) { checkAliceGone(t, app) },
 		},
 		{
 			Name: "a superuser deletes Alice in the dashboard: the same", Method: http.MethodDelete, URL: aliceURL,
 			Headers: authHeader("admin"), TestAppFactory: factory, ExpectedStatus: 204,
-			ExpectedEvents: map[string]int{"OnRecordDeleteRequest": 1, "OnRecordCreate": 1, "OnRecordAfterDeleteSuccess": deleted},
+			ExpectedEvents: map[string]int{"OnRecordDeleteRequest": 1, "OnRecordCreate": 3, "OnRecordAfterDeleteSuccess": deleted},
 			AfterTestFunc:  func(t testing.TB, app *tests.TestApp, res *http.Response) { checkAliceGone(t, app) },
 		},
 		{
@@ -256,16 +256,18 @@ func TestAfterDeletion(t *testing.T) {
 	}
 	scenarios := []tests.ApiScenario{
 		{
-			Name: "Bob still lists his two threads with her (and his with Carol)", Method: http.MethodGet, URL: "/api/collections/threads/records?expand=owner,peer",
+			Name: "Bob still lists his three threads with her (and his with Carol)", Method: http.MethodGet, URL: "/api/collections/threads/records?expand=owner,peer",
 			Headers: authHeader("bob"), ExpectedStatus: 200,
-			ExpectedContent:    []string{`"totalItems":3`, ids["t1"], ids["t2"], ids["t3"], `"name":"Deleted user"`, `"deleted":true`, `"last_message":"Message deleted"`},
+			// t1, t2, the ladder's (opened by Alice's booking) and t3
+			ExpectedContent:    []string{`"totalItems":4`, ids["t1"], ids["t2"], ids["t3"], `"last_message":"Exchange cancelled"`, `"name":"Deleted user"`, `"deleted":true`, `"last_message":"Message deleted"`},
 			NotExpectedContent: []string{"@deleted.invalid", "3 rue Alice"},
 		},
 		{
 			Name: "Bob reads the messages: hers shown as deleted, his as they were", Method: http.MethodGet,
 			URL:     "/api/collections/messages/records?sort=created&filter=" + urlFilter("thread='"+ids["t1"]+"'"),
 			Headers: authHeader("bob"), ExpectedStatus: 200,
-			ExpectedContent:    []string{`"totalItems":2`, "Can you fix my bike?", `"body":""`, `"deleted":true`, `"attachments":[]`},
+			ExpectedContent: []string{`"totalItems":3`, "Can you fix my bike?", `"body":""`, `"deleted":true`, `"attachments":[]`,
+				`"kind":"system"`, `"event":{"exchange":"` + ids["ex1"] + `","from":"","to":"requested","by":"` + ids["bob"] + `"}`},
 			NotExpectedContent: []string{"3 rue Alice", "map"},
 		},
 		{

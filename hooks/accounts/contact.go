@@ -12,8 +12,13 @@ const errGone = "This person has deleted their account."
 
 // refuseMessageToDeleted stops new messages in a thread whose other side
 // deleted their account: nobody would ever read them. (New threads and
-// exchanges are stopped already: the placeholder's offers are closed.)
+// exchanges are stopped already: the placeholder's offers are closed.) A
+// system message records an exchange's move, the one account deletion
+// makes included, and goes through.
 func refuseMessageToDeleted(e *core.RecordEvent) error {
+	if e.Record.GetString(schema.MessageKind) == schema.MessageKindSystem {
+		return e.Next()
+	}
 	thread, err := e.App.FindRecordById(schema.Threads, e.Record.GetString(schema.MessageThread))
 	if err != nil {
 		return e.Next() // the threads hooks report the missing thread

@@ -131,11 +131,21 @@ func offerShared(tx core.App, offerID string) (bool, error) {
 
 // Reassign moves the user's side of rec (found through relation r) to the
 // placeholder. A message of theirs loses its body and files and is marked
-// deleted; an exchange's history names the placeholder where it named them.
+// deleted (a system message only names the placeholder as the mover
+// instead); an exchange's history names the placeholder where it named them.
 func Reassign(rec *core.Record, r Relation, userID, placeholderID string) {
 	rec.Set(r.Field, placeholderID)
 	switch r.Collection {
 	case schema.Messages:
+		if rec.GetString(schema.MessageKind) == schema.MessageKindSystem {
+			// the record of an exchange's move stays, naming the placeholder
+			var ev map[string]any
+			if err := rec.UnmarshalJSONField(schema.MessageEvent, &ev); err == nil && ev["by"] == userID {
+				ev["by"] = placeholderID
+				rec.Set(schema.MessageEvent, ev)
+			}
+			return
+		}
 		rec.Set(schema.MessageBody, "")
 		rec.Set(schema.MessageAttachments, []string{})
 		rec.Set(schema.MessageAttachmentMeta, nil)

@@ -89,17 +89,20 @@ func seed(app core.App) error {
 			schema.FieldKind: schema.KindGive, schema.FieldStatus: schema.StatusActive}},
 
 		{"t1", schema.Threads, map[string]any{schema.ThreadOffer: "aliceShared", schema.ThreadPeer: "bob"}},
+		// each request writes a system message first in its thread; the
+		// people's messages come after it
+		{"ex1", schema.Exchanges, map[string]any{schema.ExchangeOffer: "aliceShared", schema.ExchangeRequester: "bob", schema.ExchangeThread: "t1"}},
 		{"m1", schema.Messages, map[string]any{schema.MessageThread: "t1", schema.MessageAuthor: "bob", schema.MessageBody: "Can you fix my bike?"}},
 		{"m2", schema.Messages, map[string]any{schema.MessageThread: "t1", schema.MessageAuthor: "alice", schema.MessageBody: "Yes, come to 3 rue Alice",
 			schema.MessageAttachments: "map.pdf"}},
 		{"t2", schema.Threads, map[string]any{schema.ThreadOffer: "bobOffer", schema.ThreadPeer: "alice"}},
+		{"ex2", schema.Exchanges, map[string]any{schema.ExchangeOffer: "bobOffer", schema.ExchangeRequester: "alice", schema.ExchangeThread: "t2"}},
 		{"m3", schema.Messages, map[string]any{schema.MessageThread: "t2", schema.MessageAuthor: "alice", schema.MessageBody: "I'd love the books"}},
 		{"m4", schema.Messages, map[string]any{schema.MessageThread: "t2", schema.MessageAuthor: "bob", schema.MessageBody: "They're yours"}},
 
 		{"t3", schema.Threads, map[string]any{schema.ThreadOffer: "bobOffer", schema.ThreadPeer: "carol"}},
 
-		{"ex1", schema.Exchanges, map[string]any{schema.ExchangeOffer: "aliceShared", schema.ExchangeRequester: "bob", schema.ExchangeThread: "t1"}},
-		{"ex2", schema.Exchanges, map[string]any{schema.ExchangeOffer: "bobOffer", schema.ExchangeRequester: "alice", schema.ExchangeThread: "t2"}},
+		// no thread given: the request opens Carol's thread about the offer
 		{"ex3", schema.Exchanges, map[string]any{schema.ExchangeOffer: "aliceShared", schema.ExchangeRequester: "carol"}},
 
 		// open exchanges: Carol's request waits for Alice; Alice's booking of Bob's ladder is accepted

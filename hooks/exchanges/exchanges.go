@@ -2,8 +2,12 @@
 // exchange and where, completion confirmed by both sides (or by a quiet
 // period) and disputable for a while after, its history, rentals that never
 // double-book an offer, offers whose history and terms can't be pulled from
-// under their exchanges, and protected offer files that only the
-// counterparty of an accepted exchange may download.
+// under their exchanges, protected offer files that only the
+// counterparty of an accepted exchange may download, offers reserved and
+// closed with their exchange, a system message in the thread for every
+// move, disputes settled by a superuser with a logged note, and the
+// availability of lend and rent offers (blocks, free days, the
+// availability route).
 package exchanges
 
 import (
@@ -64,6 +68,13 @@ func Register(app core.App, cfg Config) error {
 	app.OnRecordDelete(schema.Offers).BindFunc(onOfferDelete)
 	app.OnRecordUpdate(schema.Offers).BindFunc(freezeHeldOfferTerms)
 
+	app.OnRecordCreate(schema.AvailabilityBlocks).BindFunc(onBlockSave)
+	app.OnRecordUpdate(schema.AvailabilityBlocks).BindFunc(onBlockSave)
+	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		se.Router.GET("/api/peerbase/offers/{id}/availability", availability)
+		return se.Next()
+	})
+
 	if cfg.CompleteAfter > 0 {
 		app.Cron().MustAdd("peerbaseExchangesComplete", "*/10 * * * *", func() {
 			if n, err := CompleteDue(app, cfg.CompleteAfter, time.Now()); err != nil {
@@ -81,33 +92,54 @@ func fieldErr(field, code, msg string) validation.Errors {
 }
 
 // onCreate fills in what a new exchange takes from its offer (owner, kind
-// rules) and starts its history, on every write path.
+// rules), checks that a lend's or rental's days are free, starts its
+// history, and records the request in the requester's thread (opened if
+// need be), all in one transaction, on every write path.
 func onCreate(e *core.RecordEvent) error {
-	offer, err := e.App.FindRecordById(schema.Offers, e.Record.GetString(schema.ExchangeOffer))
-	if err != nil {
-		return fieldErr(schema.ExchangeOffer, "validation_missing_offer", "The offer doesn't exist.")
-	}
-	requester := e.Record.GetString(schema.ExchangeRequester)
-	if offer.GetString(schema.FieldOwner) == requester {
-		return fieldErr(schema.ExchangeOffer, "validation_own_offer", "You can't do this on your own offer.")
-	}
-	e.Record.Set(schema.ExchangeOwner, offer.GetString(schema.FieldOwner))
-	if e.Record.GetString(schema.ExchangeState) == "" {
-		e.Record.Set(schema.ExchangeState, schema.StateRequested)
-	}
-	if err := checkDates(offer.GetString(schema.FieldKind), e.Record); err != nil {
-		return err
-	}
-	if id := e.Record.GetString(schema.ExchangeThread); id != "" {
-		thread, err := e.App.FindRecordById(schema.Threads, id)
-		if err != nil || thread.GetString(schema.ThreadOffer) != offer.Id || thread.GetString(schema.ThreadPeer) != requester {
-			return fieldErr(schema.ExchangeThread, "validation_wrong_thread", "The thread must be the requester's thread about this offer.")
+	app := e.App
+	defer func() { e.App = app }()
+	return app.RunInTransaction(func(tx core.App) error {
+		e.App = tx
+		offer, err := tx.FindRecordById(schema.Offers, e.Record.GetString(schema.ExchangeOffer))
+		if err != nil {
+			return fieldErr(schema.ExchangeOffer, "validation_missing_offer", "The offer doesn't exist.")
 		}
-	}
-	now := types.NowDateTime()
-	e.Record.Set(schema.ExchangeHistory, []HistoryEntry{{To: e.Record.GetString(schema.ExchangeState), By: requester, At: now}})
-	e.Record.Set(schema.ExchangeStateChangedAt, now)
-	return e.Next()
+		requester := e.Record.GetString(schema.ExchangeRequester)
+		if offer.GetString(schema.FieldOwner) == requester {
+			return fieldErr(schema.ExchangeOffer, "validation_own_offer", "You can't do this on your own offer.")
+		}
+		e.Record.Set(schema.ExchangeOwner, offer.GetString(schema.FieldOwner))
+		if e.Record.GetString(schema.ExchangeState) == "" {
+			e.Record.Set(schema.ExchangeState, schema.StateRequested)
+		}
+		kind := offer.GetString(schema.FieldKind)
+		if err := checkDates(kind, e.Record); err != nil {
+			return err
+		}
+		if Returnable(kind) {
+			if err := checkFreeDays(tx, offer, e.Record); err != nil {
+				return err
+			}
+		}
+		if id := e.Record.GetString(schema.ExchangeThread); id != "" {
+			thread, err := tx.FindRecordById(schema.Threads, id)
+			if err != nil || thread.GetString(schema.ThreadOffer) != offer.Id || thread.GetString(schema.ThreadPeer) != requester {
+				return fieldErr(schema.ExchangeThread, "validation_wrong_thread", "The thread must be the requester's thread about this offer.")
+			}
+		}
+		thread, err := threadOf(e.Context, tx, e.Record)
+		if err != nil {
+			return err
+		}
+		now := types.NowDateTime()
+		state := e.Record.GetString(schema.ExchangeState)
+		e.Record.Set(schema.ExchangeHistory, []HistoryEntry{{To: state, By: requester, At: now}})
+		e.Record.Set(schema.ExchangeStateChangedAt, now)
+		if err := e.Next(); err != nil {
+			return err
+		}
+		return recordMove(tx, thread, e.Record, "", state, requester)
+	})
 }
 
 // checkDates requires start and end for lends and rentals, in order.
@@ -193,6 +225,9 @@ func (s *service) onUpdateRequest(e *core.RecordRequestEvent) error {
 			by = ByModerator
 		}
 		appendHistory(e.Record, HistoryEntry{From: from, To: to, By: by, At: types.NowDateTime()})
+	}
+	if role == RoleModerator && from == schema.StateDisputed && from != to {
+		return resolveDispute(e, from, to)
 	}
 	return e.Next()
 }
@@ -283,10 +318,21 @@ func onUpdate(e *core.RecordEvent) error {
 				return err
 			}
 		}
-		if from != to {
-			e.Record.Set(schema.ExchangeStateChangedAt, types.NowDateTime())
+		if from == to {
+			return e.Next()
 		}
-		return e.Next()
+		e.Record.Set(schema.ExchangeStateChangedAt, types.NowDateTime())
+		thread, err := threadOf(e.Context, tx, e.Record)
+		if err != nil {
+			return err
+		}
+		if err := e.Next(); err != nil {
+			return err
+		}
+		if err := settleOffer(tx, kind, e.Record, from, to); err != nil {
+			return err
+		}
+		return recordMove(tx, thread, e.Record, from, to, lastMover(e.Record, from, to))
 	})
 }
 
@@ -325,17 +371,11 @@ func checkCollision(tx core.App, kind string, r *core.Record) error {
 	}
 	switch {
 	case Returnable(kind):
-		start, end := r.GetDateTime(schema.ExchangeStart), r.GetDateTime(schema.ExchangeEnd)
-		n, err := tx.CountRecords(schema.Exchanges, append(same,
-			dbx.In(schema.ExchangeState, schema.StateAccepted, schema.StateHandedOver, schema.StateReturned),
-			dbx.NewExp("[[start]] < {:end} AND {:start} < [[end]]", dbx.Params{"start": start.String(), "end": end.String()}),
-		)...)
+		offer, err := tx.FindRecordById(schema.Offers, r.GetString(schema.ExchangeOffer))
 		if err != nil {
-			return fmt.Errorf("failed to check the offer's bookings: %w", err)
+			return fmt.Errorf("failed to load the exchange's offer: %w", err)
 		}
-		if n > 0 {
-			return fieldErr(schema.ExchangeStart, "validation_double_booking", "The offer is already booked for some of these dates.")
-		}
+		return checkFreeDays(tx, offer, r)
 	case kind == schema.KindSell || kind == schema.KindGive || kind == schema.KindSwap:
 		n, err := tx.CountRecords(schema.Exchanges, append(same,
 			dbx.In(schema.ExchangeState, schema.StateAccepted, schema.StateHandedOver, schema.StateCompleted, schema.StateDisputed),

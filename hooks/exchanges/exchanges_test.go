@@ -61,6 +61,14 @@ func seed(app core.App) error {
 		return err
 	}
 	ids["sell"] = sell.Id
+	sellFree, err := testapp.CreateRecord(app, schema.Offers, map[string]any{
+		schema.OfferTitle: "Old lamp", schema.FieldOwner: ids["owner"], schema.FieldKind: schema.KindSell,
+		schema.FieldStatus: schema.StatusActive,
+	})
+	if err != nil {
+		return err
+	}
+	ids["sellFree"] = sellFree.Id
 
 	mk := func(key, offer, start, end string) (*core.Record, error) {
 		r, err := testapp.CreateRecord(app, schema.Exchanges, map[string]any{
@@ -76,14 +84,15 @@ func seed(app core.App) error {
 	if err != nil {
 		return err
 	}
-	booked.Set(schema.ExchangeState, schema.StateAccepted)
-	if err := app.Save(booked); err != nil {
-		return err
-	}
 	if _, err := mk("free", ids["rent"], "2027-01-10 10:00:00.000Z", "2027-01-15 10:00:00.000Z"); err != nil {
 		return err
 	}
+	// requested before the booking was accepted: a request for booked days is refused
 	if _, err := mk("overlap", ids["rent"], "2027-01-03 10:00:00.000Z", "2027-01-08 10:00:00.000Z"); err != nil {
+		return err
+	}
+	booked.Set(schema.ExchangeState, schema.StateAccepted)
+	if err := app.Save(booked); err != nil {
 		return err
 	}
 	if _, err := mk("sell2", ids["sell"], "", ""); err != nil {
@@ -182,8 +191,15 @@ func TestExchangeMoves(t *testing.T) {
 			AfterTestFunc: countIs(5),
 		},
 		{
+			Name: "attack: a request on a sale promised to someone else (reserved)", Method: http.MethodPost, URL: "/api/collections/exchanges/records",
+			Body:    strings.NewReader(`{"offer":"` + ids["sell"] + `","requester":"` + ids["other"] + `","agreed_price":20}`),
+			Headers: auth("other"), ExpectedStatus: 400,
+			ExpectedContent: []string{`"offer":{"code":"validation_offer_closed"`},
+			AfterTestFunc:   countIs(5),
+		},
+		{
 			Name: "a request on a sale: owner comes from the offer", Method: http.MethodPost, URL: "/api/collections/exchanges/records",
-			Body:    strings.NewReader(`{"offer":"` + ids["sell"] + `","requester":"` + ids["requester"] + `","agreed_price":20}`),
+			Body:    strings.NewReader(`{"offer":"` + ids["sellFree"] + `","requester":"` + ids["requester"] + `","agreed_price":20}`),
 			Headers: auth("requester"), ExpectedStatus: 200,
 			ExpectedContent: []string{`"owner":"` + ids["owner"] + `"`, `"state":"requested"`, `"to":"requested"`},
 			AfterTestFunc:   countIs(6),
@@ -284,7 +300,7 @@ func TestTermsAndCollisions(t *testing.T) {
 		},
 		{
 			Name: "a blocked person can't send an exchange request", Method: http.MethodPost, URL: "/api/collections/exchanges/records",
-			Body:    strings.NewReader(`{"offer":"` + ids["sell"] + `","requester":"` + ids["other"] + `"}`),
+			Body:    strings.NewReader(`{"offer":"` + ids["sellFree"] + `","requester":"` + ids["other"] + `"}`),
 			Headers: auth("other"),
 			BeforeTestFunc: func(t testing.TB, app *tests.TestApp, _ *core.ServeEvent) {
 				if _, err := testapp.CreateRecord(app, schema.Blocks, map[string]any{

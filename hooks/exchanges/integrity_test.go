@@ -93,6 +93,21 @@ func (w *world) move(id string, states ...string) {
 	}
 }
 
+// thread returns peer's thread about offer: the one an exchange opened, or
+// a new one.
+func (w *world) thread(offer, peer string) *core.Record {
+	w.t.Helper()
+	th, err := w.app.FindFirstRecordByFilter(schema.Threads, "offer = {:o} && peer = {:p}", dbx.Params{"o": offer, "p": ids[peer]})
+	if err == nil {
+		return th
+	}
+	th, err = testapp.CreateRecord(w.app, schema.Threads, map[string]any{schema.ThreadOffer: offer, schema.ThreadPeer: ids[peer]})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return th
+}
+
 // record loads a stored record or fails.
 func (w *world) record(t testing.TB, coll, id string) *core.Record {
 	t.Helper()
@@ -228,11 +243,7 @@ func TestOfferWithHistoryCannotBeDeleted(t *testing.T) {
 	w := newWorld(t)
 	sold := w.offer(schema.KindSell)
 	done := w.exchange(sold, "requester", "", schema.StateAccepted, schema.StateHandedOver, schema.StateCompleted)
-	thread, err := testapp.CreateRecord(w.app, schema.Threads, map[string]any{
-		schema.ThreadOffer: sold, schema.ThreadPeer: ids["requester"]})
-	if err != nil {
-		t.Fatal(err)
-	}
+	thread := w.thread(sold, "requester")
 	msg, err := testapp.CreateRecord(w.app, schema.Messages, map[string]any{
 		schema.MessageThread: thread.Id, schema.MessageAuthor: ids["requester"], schema.MessageBody: "the bike has a flat tyre"})
 	if err != nil {
@@ -281,7 +292,7 @@ func TestOfferWithHistoryCannotBeDeleted(t *testing.T) {
 			Name: "attack: the owner deletes a sold offer to erase its bad review", Method: http.MethodDelete,
 			URL: recordURL(schema.Offers, sold), Headers: w.as("owner"),
 			ExpectedStatus: 400, ExpectedContent: []string{`"status":{"code":"validation_offer_has_history"`, "close it"},
-			AfterTestFunc: offerIs(sold, schema.StatusActive),
+			AfterTestFunc: offerIs(sold, schema.StatusClosed),
 		},
 		tests.ApiScenario{
 			Name: "the owner accepts a request", Method: http.MethodPatch, URL: recordURL(schema.Exchanges, once),
@@ -301,7 +312,7 @@ func TestOfferWithHistoryCannotBeDeleted(t *testing.T) {
 			Name: "attack: inside a batch too", Method: http.MethodPost, URL: "/api/batch", Headers: w.as("owner"),
 			Body:           body(map[string]any{"requests": []map[string]any{{"method": "DELETE", "url": recordURL(schema.Offers, sold)}}}),
 			ExpectedStatus: 400, ExpectedContent: []string{"validation_offer_has_history"},
-			AfterTestFunc: offerIs(sold, schema.StatusActive),
+			AfterTestFunc: offerIs(sold, schema.StatusClosed),
 		},
 		tests.ApiScenario{
 			Name: "the owner closes the offer instead", Method: http.MethodPatch,
@@ -348,12 +359,7 @@ func TestDeletingAnOfferDeclinesItsRequests(t *testing.T) {
 	sell := w.offer(schema.KindSell)
 	var threads []string
 	for _, o := range []string{rent, sell} {
-		th, err := testapp.CreateRecord(w.app, schema.Threads, map[string]any{
-			schema.ThreadOffer: o, schema.ThreadPeer: ids["requester"]})
-		if err != nil {
-			t.Fatal(err)
-		}
-		threads = append(threads, th.Id)
+		threads = append(threads, w.thread(o, "requester").Id)
 	}
 	if _, err := testapp.CreateRecord(w.app, schema.Messages, map[string]any{
 		schema.MessageThread: threads[0], schema.MessageAuthor: ids["requester"], schema.MessageBody: "is it free in June?"}); err != nil {
@@ -440,8 +446,9 @@ func TestHeldOfferKeepsKindAndPriceUnit(t *testing.T) {
 	first := w.exchange(give, "requester", "", schema.StateAccepted)
 	second := w.exchange(give, "other", "")
 	rent := w.offer(schema.KindRent)
-	w.exchange(rent, "requester", "2027-06-01 10:00:00.000Z", schema.StateAccepted)
-	w.exchange(rent, "other", "2027-06-02 10:00:00.000Z")
+	booking := w.exchange(rent, "requester", "2027-06-01 10:00:00.000Z")
+	w.exchange(rent, "other", "2027-06-02 10:00:00.000Z") // asked before the booking was accepted
+	w.move(booking, schema.StateAccepted)
 	free := w.offer(schema.KindGive)
 	w.exchange(free, "requester", "")
 
@@ -656,7 +663,11 @@ func TestDisputeWindowAfterCompletion(t *testing.T) {
 			`"state":{"code":"validation_dispute_window_closed"`),
 		move("the requester disputes within the window", "requester", recent, schema.StateDisputed, 200, `"state":"disputed"`),
 		move("a party can't resolve the dispute", "owner", recent, schema.StateCompleted, 400, `"state":{"code":"validation_invalid_move"`),
-		move("a moderator resolves it", "mod", recent, schema.StateCompleted, 200, `"state":"completed"`, `"by":"moderator"`),
+		move("a moderator can't resolve it without a note", "mod", recent, schema.StateCompleted, 400,
+			`"resolution_note":{"code":"validation_required"`),
+		tests.ApiScenario{Name: "a moderator resolves it with a note", Method: http.MethodPatch, URL: recordURL(schema.Exchanges, recent),
+			Headers: w.as("mod"), Body: body(map[string]any{schema.ExchangeState: schema.StateCompleted, schema.ExchangeResolutionNote: "photos show it arrived"}),
+			ExpectedStatus: 200, ExpectedContent: []string{`"state":"completed"`, `"by":"moderator"`}},
 		move("a settled dispute can't be reopened by a party", "requester", recent, schema.StateDisputed, 400,
 			`"state":{"code":"validation_dispute_settled"`),
 		move("a moderator keeps every edge, past the window too", "mod", old, schema.StateDisputed, 200, `"state":"disputed"`),

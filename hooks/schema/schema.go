@@ -301,11 +301,12 @@ var ActorFields = map[string]string{
 // ComputedFields names, per collection, the fields that only hooks (and
 // superusers) write: a client request that sets one gets a 400.
 var ComputedFields = map[string][]string{
-	Users:             {UserRatingAvg, UserRatingCount, UserAvatarMeta, UserDeleted},
-	Offers:            {OfferPhotoMeta},
-	Threads:           {ThreadOwner, ThreadLastMessage, ThreadLastMessageAt, ThreadOwnerReadAt, ThreadPeerReadAt, ThreadOwnerUnread, ThreadPeerUnread},
-	Messages:          {MessageAttachmentMeta, MessageRetracted, MessageDeleted},
-	Exchanges:         {ExchangeOwner, ExchangeHistory, ExchangeOwnerConfirmedAt, ExchangeRequesterConfirmedAt, ExchangeStateChangedAt},
+	Users:    {UserRatingAvg, UserRatingCount, UserAvatarMeta, UserDeleted},
+	Offers:   {OfferPhotoMeta},
+	Threads:  {ThreadOwner, ThreadLastMessage, ThreadLastMessageAt, ThreadOwnerReadAt, ThreadPeerReadAt, ThreadOwnerUnread, ThreadPeerUnread},
+	Messages: {MessageAttachmentMeta, MessageRetracted, MessageDeleted, MessageKind, MessageEvent},
+	Exchanges: {ExchangeOwner, ExchangeHistory, ExchangeOwnerConfirmedAt, ExchangeRequesterConfirmedAt, ExchangeStateChangedAt,
+		ExchangeResolutionNote},
 	Reviews:           {ReviewSubject, ReviewPublished},
 	Reports:           {ReportSnapshot, ReportStatus, ReportResolution},
 	Matches:           {MatchRecipient, FieldKind, MatchWant, MatchOffer, MatchCycle, MatchScore, MatchExplanation, MatchCycleKey},
@@ -370,6 +371,7 @@ var MultilineTextFields = map[string][]string{
 	Reviews:       {ReviewText, ReviewReply},
 	Reports:       {ReportNote, ReportResolution},
 	ModerationLog: {ModNote},
+	Exchanges:     {ExchangeResolutionNote},
 }
 
 // The change log of catch-up sync (hooks/changes): one row per recipient and
@@ -416,4 +418,29 @@ const (
 	MatchCycleKey  = "cycle_key"
 	MatchKindSwap2 = "swap-2"
 	MatchKindSwap3 = "swap-3"
+)
+
+// System messages: a message's kind says whether a person wrote it or the
+// server did (an exchange moved); a system message carries its event as
+// JSON ({"exchange", "from", "to", "by"}) for each app to render in its
+// reader's language. Both fields are written by hooks only.
+const (
+	MessageKind       = "kind"
+	MessageEvent      = "event"
+	MessageKindUser   = "user"
+	MessageKindSystem = "system"
+)
+
+// ExchangeResolutionNote is the superuser-only note that settles a dispute
+// (a hidden field: only superusers read and write it).
+const ExchangeResolutionNote = "resolution_note"
+
+// Availability blocks: date ranges when the owner of a lend or rent offer
+// doesn't lend it, half-open [start, end), whole days of the owner's time
+// zone. No reason is kept: others only see that the days are busy.
+const (
+	AvailabilityBlocks = "availability_blocks"
+	AvailabilityOffer  = "offer"
+	AvailabilityStart  = "start"
+	AvailabilityEnd    = "end"
 )

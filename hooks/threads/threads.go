@@ -1,7 +1,9 @@
 // Package threads keeps private threads consistent: a thread's owner comes
 // from its offer, every message updates its thread's preview and each side's
 // unread count in the same transaction, a participant marks a thread read,
-// and an author may retract a message for a few minutes after sending it.
+// an author may retract a message for a few minutes after sending it, and
+// the server writes system messages (an exchange's moves) that nobody
+// retracts.
 package threads
 
 import (
@@ -118,7 +120,14 @@ func (s *service) setThreadOwner(e *core.RecordEvent) error {
 func (s *service) onMessageCreate(e *core.RecordEvent) error {
 	hasFiles := len(e.Record.GetUnsavedFiles(schema.MessageAttachments)) > 0 ||
 		len(e.Record.GetStringSlice(schema.MessageAttachments)) > 0
-	if Preview(e.Record.GetString(schema.MessageBody), hasFiles, s.cfg.PreviewLength) == "" {
+	system := e.Record.GetString(schema.MessageKind) == schema.MessageKindSystem
+	if !system {
+		// only server code sets the kind: the create rule and the trust
+		// hooks refuse it from a client
+		e.Record.Set(schema.MessageKind, schema.MessageKindUser)
+		e.Record.Set(schema.MessageEvent, nil)
+	}
+	if !system && Preview(e.Record.GetString(schema.MessageBody), hasFiles, s.cfg.PreviewLength) == "" {
 		return validation.Errors{schema.MessageBody: validation.NewError("validation_empty_message", "Write a message or attach a file.")}
 	}
 
@@ -147,12 +156,25 @@ func (s *service) touchThread(app core.App, msg *core.Record, hasFiles bool) err
 		return validation.Errors{schema.MessageAuthor: validation.NewError("validation_not_participant", "Only the two participants can write in a thread.")}
 	}
 	sent := msg.GetDateTime(schema.FieldCreated)
-	thread.Set(schema.ThreadLastMessage, Preview(msg.GetString(schema.MessageBody), hasFiles, s.cfg.PreviewLength))
+	preview := Preview(msg.GetString(schema.MessageBody), hasFiles, s.cfg.PreviewLength)
+	if msg.GetString(schema.MessageKind) == schema.MessageKindSystem {
+		var ev Event
+		_ = msg.UnmarshalJSONField(schema.MessageEvent, &ev)
+		preview = SystemPreview(ev)
+		// the side that made the move has seen it; a move neither side made
+		// (a moderator, the quiet period) is news to both
+		side = SideOf(thread, ev.By)
+	}
+	thread.Set(schema.ThreadLastMessage, preview)
 	thread.Set(schema.ThreadLastMessageAt, sent)
-	thread.Set(side.readAtField(), sent)
-	thread.Set(side.unreadField(), 0)
-	other := side.other().unreadField()
-	thread.Set(other, thread.GetInt(other)+1)
+	for _, sd := range []Side{SideOwner, SidePeer} {
+		if sd == side {
+			thread.Set(sd.readAtField(), sent)
+			thread.Set(sd.unreadField(), 0)
+		} else {
+			thread.Set(sd.unreadField(), thread.GetInt(sd.unreadField())+1)
+		}
+	}
 	if err := app.Save(thread); err != nil {
 		return fmt.Errorf("failed to update the thread: %w", err)
 	}
@@ -188,6 +210,9 @@ func (s *service) retract(e *core.RequestEvent) error {
 	msg, err := e.App.FindRecordById(schema.Messages, e.Request.PathValue("id"))
 	if err != nil || msg.GetString(schema.MessageAuthor) != e.Auth.Id {
 		return e.NotFoundError("", err)
+	}
+	if msg.GetString(schema.MessageKind) == schema.MessageKindSystem {
+		return e.BadRequestError("The record of an exchange's moves can't be retracted.", nil)
 	}
 	if msg.GetBool(schema.MessageRetracted) {
 		return e.JSON(http.StatusOK, msg)

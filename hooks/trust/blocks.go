@@ -1,6 +1,7 @@
 package trust
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/pocketbase/dbx"
@@ -28,11 +29,27 @@ func IsBlocked(app core.App, a, b string) (bool, error) {
 	return n > 0, nil
 }
 
+// systemWriteKey marks a context whose saves the server makes on nobody's
+// behalf (see SystemWrite).
+type systemWriteKey struct{}
+
+// SystemWrite returns ctx marked so that a thread saved with it
+// (app.SaveWithContext) is not stopped by a block: the exchanges hooks open
+// the requester's thread to record an exchange's move there, and a block
+// must not keep a cancel from being recorded. Nobody can contact anyone
+// through such a thread: its messages are still stopped.
+func SystemWrite(ctx context.Context) context.Context {
+	return context.WithValue(ctx, systemWriteKey{}, true)
+}
+
 // checkOfferContactBlock stops a new thread or exchange request about an
 // offer between its owner and the person asking, when one has blocked the
 // other, on every write path.
 func checkOfferContactBlock(asker string) func(e *core.RecordEvent) error {
 	return func(e *core.RecordEvent) error {
+		if e.Context != nil && e.Context.Value(systemWriteKey{}) != nil {
+			return e.Next()
+		}
 		offer, err := e.App.FindRecordById(schema.Offers, e.Record.GetString(schema.ThreadOffer))
 		if err != nil {
 			return e.Next() // the threads and exchanges hooks report the missing offer
@@ -49,8 +66,12 @@ func checkOfferContactBlock(asker string) func(e *core.RecordEvent) error {
 }
 
 // checkMessageBlock stops new messages in a thread once either participant
-// has blocked the other.
+// has blocked the other. A system message (an exchange's move, written by
+// the server: no client can create one) is not contact, and goes through.
 func checkMessageBlock(e *core.RecordEvent) error {
+	if e.Record.GetString(schema.MessageKind) == schema.MessageKindSystem {
+		return e.Next()
+	}
 	thread, err := e.App.FindRecordById(schema.Threads, e.Record.GetString(schema.MessageThread))
 	if err != nil {
 		return validation.Errors{schema.MessageThread: validation.NewError("validation_missing_thread", "The thread doesn't exist.")}

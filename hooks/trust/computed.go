@@ -30,7 +30,16 @@ func checkInput(e *core.RecordRequestEvent) error {
 	}
 	fields := schema.ComputedFields[e.Collection.Name]
 	if len(fields) > 0 && !e.HasSuperuserAuth() {
-		if errs := computedFieldErrors(fields, info.Body); len(errs) > 0 {
+		// hidden fields (exchanges.resolution_note) never reach info.Body of
+		// a client that is not a superuser: PocketBase drops them silently,
+		// so look at the raw body too and say so
+		sent := make(map[string]any, len(info.Body)+len(raw))
+		for _, m := range []map[string]any{info.Body, raw} {
+			for k, v := range m {
+				sent[k] = v
+			}
+		}
+		if errs := computedFieldErrors(fields, sent); len(errs) > 0 {
 			return e.BadRequestError("Some fields are set by the server and can't be written.", errs)
 		}
 	}
