@@ -25,14 +25,20 @@ func TestSyncVisibility(t *testing.T) {
 	superHeaders := map[string]string{}
 	scenarios := []tests.ApiScenario{
 		{
-			Name: "the owner gets the thread, both messages and the exchange", Method: http.MethodGet,
+			Name: "the owner gets the thread, both messages, the exchange and its system message", Method: http.MethodGet,
 			URL: syncURL + "?since=" + first, Headers: auth("owner"), TestAppFactory: factory,
 			ExpectedStatus: 200, ExpectedContent: []string{`"more":false`},
-			ExpectedEvents: map[string]int{"*": 0, "OnRecordEnrich": 4},
+			ExpectedEvents: map[string]int{"*": 0, "OnRecordEnrich": 5},
 			AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
 				a := decodeAnswer(t, res)
 				want := map[string]string{ids["thread"]: schema.Threads, ids["msg0"]: schema.Messages,
 					ids["msg1"]: schema.Messages, ids["exchange"]: schema.Exchanges}
+				// the exchange request wrote a system message into the thread
+				system, err := app.FindAllRecords(schema.Messages, dbx.HashExp{schema.MessageKind: schema.MessageKindSystem})
+				if err != nil || len(system) != 1 {
+					t.Fatalf("want the request's one system message, got %d (%v)", len(system), err)
+				}
+				want[system[0].Id] = schema.Messages
 				if len(a.Items) != len(want) {
 					t.Fatalf("got %d items, want %d: %+v", len(a.Items), len(want), a.Items)
 				}
@@ -44,8 +50,9 @@ func TestSyncVisibility(t *testing.T) {
 						t.Errorf("items out of order: %d after %d", it.Seq, a.Items[i-1].Seq)
 					}
 				}
-				// the thread's latest change (the second message) is its only item: after both messages
-				if th, _ := a.find(schema.Threads, ids["thread"]); th.Action != schema.ActionUpdate || th.Record["last_message"] != "message 1" {
+				// the thread's latest change (the exchange request's system message, after both
+				// messages) is its only item
+				if th, _ := a.find(schema.Threads, ids["thread"]); th.Action != schema.ActionUpdate || th.Record["last_message"] != "Exchange requested" {
 					t.Errorf("thread item %+v, want its update with the last message", th)
 				}
 				if a.Cursor != fixtureCursor {
@@ -133,8 +140,9 @@ func TestSyncGone(t *testing.T) {
 		}
 		// the owner's and the peer's rows of the fixtures, but the thread's
 		// (moved to the new message's change)
-		if n != 2*4-2 {
-			t.Errorf("pruned %d rows, want 6", n)
+		// (five fixture records: thread, two messages, the exchange and its system message)
+		if n != 2*5-2 {
+			t.Errorf("pruned %d rows, want 8", n)
 		}
 	}
 	gone := []string{`"status":410`, `"data":{"since":{"code":"validation_cursor_expired"`, `reload everything`}
