@@ -109,8 +109,14 @@ func onCreate(e *core.RecordEvent) error {
 			return fieldErr(schema.ExchangeOffer, "validation_own_offer", "You can't do this on your own offer.")
 		}
 		e.Record.Set(schema.ExchangeOwner, offer.GetString(schema.FieldOwner))
-		if e.Record.GetString(schema.ExchangeState) == "" {
+		switch e.Record.GetString(schema.ExchangeState) {
+		case "":
 			e.Record.Set(schema.ExchangeState, schema.StateRequested)
+		case schema.StateRequested:
+		default:
+			// on every path, superusers included: an exchange born accepted
+			// would skip the date, collision and reservation checks of the accept
+			return fieldErr(schema.ExchangeState, "validation_initial_state", "A new exchange starts as requested.")
 		}
 		kind := offer.GetString(schema.FieldKind)
 		if err := checkDates(kind, e.Record); err != nil {

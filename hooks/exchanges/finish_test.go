@@ -385,3 +385,24 @@ func TestDisputeResolution(t *testing.T) {
 			Headers: w.as("owner"), ExpectedStatus: 200, NotExpectedContent: []string{"resolution_note", note}},
 	)
 }
+
+// An exchange is born requested on every path: a superuser creating one
+// already accepted would skip the accept's date, collision and reservation
+// checks.
+func TestExchangeIsBornRequested(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	sale := w.offer(schema.KindSell)
+	url := "/api/collections/" + schema.Exchanges + "/records"
+	w.run(
+		tests.ApiScenario{Name: "a superuser can't create it accepted", Method: http.MethodPost, URL: url, Headers: w.as("mod"),
+			Body:           body(map[string]any{schema.ExchangeOffer: sale, schema.ExchangeRequester: ids["requester"], schema.ExchangeState: schema.StateAccepted}),
+			ExpectedStatus: 400, ExpectedContent: []string{`"state":{"code":"validation_initial_state"`}},
+		tests.ApiScenario{Name: "a superuser creates a request", Method: http.MethodPost, URL: url, Headers: w.as("mod"),
+			Body:           body(map[string]any{schema.ExchangeOffer: sale, schema.ExchangeRequester: ids["requester"]}),
+			ExpectedStatus: 200, ExpectedContent: []string{`"state":"requested"`}},
+	)
+	if n, _ := w.app.CountRecords(schema.Exchanges, dbx.HashExp{schema.ExchangeOffer: sale, schema.ExchangeState: schema.StateAccepted}); n != 0 {
+		t.Fatalf("%d accepted exchanges were created", n)
+	}
+}
