@@ -15,8 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pocketbase/pocketbase/apis"
-	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
 
 	"peerbase/hooks/schema"
@@ -44,27 +42,9 @@ func startServer(t *testing.T) *server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	router, err := apis.NewRouter(app)
-	if err != nil {
-		app.Cleanup()
-		t.Fatal(err)
-	}
-	var mux http.Handler
-	se := &core.ServeEvent{App: app, Router: router}
-	err = app.OnServe().Trigger(se, func(e *core.ServeEvent) error {
-		m, err := e.Router.BuildMux()
-		mux = m
-		return err
-	})
-	if err != nil {
-		app.Cleanup()
-		t.Fatal(err)
-	}
-	s := &server{app: app, srv: httptest.NewServer(mux)}
-	t.Cleanup(func() {
-		s.srv.Close() // waits for the handlers: every SSE client is closed by then
-		app.Cleanup()
-	})
+	t.Cleanup(app.Cleanup) // after the server's close below: cleanups run last-in first-out
+	s := &server{app: app, srv: httptest.NewServer(testapp.Handler(t, app))}
+	t.Cleanup(s.srv.Close) // waits for the handlers: every SSE client is closed by then
 	return s
 }
 

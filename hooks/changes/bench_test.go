@@ -110,7 +110,7 @@ func BenchmarkSyncPage(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	h := handler(b, app)
+	h := testapp.Handler(b, app)
 	get := func(url string) cost {
 		req := httptest.NewRequest(http.MethodGet, url, nil)
 		req.Header.Set("Authorization", tokens["owner"])

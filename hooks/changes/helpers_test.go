@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"testing"
 
-	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
 
@@ -128,29 +127,9 @@ func startServer(t testing.TB) *server {
 	t.Helper()
 	app := testapp.FromTemplate(t, template)
 	app.Settings().RateLimits.Enabled = false
-	s := &server{app: app, srv: httptest.NewServer(handler(t, app))}
+	s := &server{app: app, srv: httptest.NewServer(testapp.Handler(t, app))}
 	t.Cleanup(s.srv.Close)
 	return s
-}
-
-// handler builds the app's router as PocketBase serves it (OnServe
-// triggered, so our routes and middlewares are bound).
-func handler(t testing.TB, app core.App) http.Handler {
-	t.Helper()
-	router, err := apis.NewRouter(app)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mux http.Handler
-	err = app.OnServe().Trigger(&core.ServeEvent{App: app, Router: router}, func(e *core.ServeEvent) error {
-		m, err := e.Router.BuildMux()
-		mux = m
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return mux
 }
 
 // do sends a JSON request with token and decodes a JSON answer into out.

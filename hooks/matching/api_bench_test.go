@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/pocketbase/dbx"
-	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
 
@@ -67,18 +66,7 @@ func newAPISetup(b *testing.B, n, drills int) *apiSetup {
 	if err != nil {
 		b.Fatal(err)
 	}
-	r, err := apis.NewRouter(app)
-	if err != nil {
-		b.Fatal(err)
-	}
-	se := &core.ServeEvent{App: app, Router: r}
-	if err := app.OnServe().Trigger(se, func(e *core.ServeEvent) error { return nil }); err != nil {
-		b.Fatal(err)
-	}
-	mux, err := r.BuildMux()
-	if err != nil {
-		b.Fatal(err)
-	}
+	mux := testapp.Handler(b, app)
 	return &apiSetup{app: app, handler: mux}
 }
 

@@ -6,9 +6,11 @@ package testapp
 
 import (
 	"fmt"
+	"net/http"
 	"os"
 	"testing"
 
+	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
 	"github.com/pocketbase/pocketbase/tools/filesystem"
@@ -194,4 +196,25 @@ func File(t testing.TB, name string, data []byte) *filesystem.File {
 		t.Fatal(err)
 	}
 	return f
+}
+
+// Handler returns app's router as `peerbase serve` builds it: OnServe
+// triggered, so our routes and middlewares (and PocketBase's realtime
+// hooks) are bound. Tests serve it with httptest on loopback.
+func Handler(t testing.TB, app core.App) http.Handler {
+	t.Helper()
+	router, err := apis.NewRouter(app)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mux http.Handler
+	err = app.OnServe().Trigger(&core.ServeEvent{App: app, Router: router}, func(e *core.ServeEvent) error {
+		m, err := e.Router.BuildMux()
+		mux = m
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return mux
 }
