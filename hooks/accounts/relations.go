@@ -48,6 +48,7 @@ var PrivateRelations = []Relation{
 	{schema.Blocks, schema.BlockBlocker},
 	{schema.Blocks, schema.BlockBlocked},
 	{schema.PushSubscriptions, schema.SubUser},
+	{schema.Notifications, schema.NotificationUser},
 }
 
 // Audit checks every relation to the users collection (usersID) in

@@ -17,10 +17,11 @@ import (
 // record's audience. Messages and reviews need more than their own fields
 // (see Of).
 var partyFields = map[string][]string{
-	schema.Threads:   {schema.ThreadOwner, schema.ThreadPeer},
-	schema.Exchanges: {schema.ExchangeOwner, schema.ExchangeRequester},
-	schema.Matches:   {schema.MatchRecipient},
-	schema.Follows:   {schema.FollowFollower, schema.FollowFollowee},
+	schema.Threads:       {schema.ThreadOwner, schema.ThreadPeer},
+	schema.Exchanges:     {schema.ExchangeOwner, schema.ExchangeRequester},
+	schema.Matches:       {schema.MatchRecipient},
+	schema.Follows:       {schema.FollowFollower, schema.FollowFollowee},
+	schema.Notifications: {schema.NotificationUser},
 }
 
 // Tracked reports whether records of collection have an audience of

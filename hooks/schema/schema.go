@@ -352,7 +352,7 @@ const (
 
 // NotifyTypes lists every notification type a user can turn on or off.
 var NotifyTypes = []string{NotifyMessage, NotifyMatch, NotifyExchange, NotifyReview, NotifyModeration,
-	NotifyDigest, NotifyFollow, NotifyExpiry}
+	NotifyDigest, NotifyFollow, NotifyExpiry, NotifySwap, NotifyDerived, NotifyFavourite, NotifyLedger}
 
 // Limits of offers.tags: a list of at most MaxTags strings of 1 to
 // MaxTagLength characters.
@@ -444,3 +444,30 @@ const (
 	AvailabilityStart  = "start"
 	AvailabilityEnd    = "end"
 )
+
+// Notifications: a person's notification centre (hooks/notify). Types are
+// the users.notify_prefs keys a notification can be switched off by.
+const (
+	Notifications     = "notifications"
+	NotificationUser  = "user"
+	NotificationType  = "type"
+	NotificationTitle = "title"
+	NotificationText  = "text"
+	NotificationLink  = "link"
+	NotificationData  = "data"
+	NotificationRead  = "read"
+)
+
+// Notification types besides NotifyTypes' match, exchange, review,
+// moderation, digest, follow and expiry (a new message is never a
+// notification: threads and their unread counts are its centre).
+const (
+	NotifySwap      = "swap"
+	NotifyDerived   = "derived"
+	NotifyFavourite = "favourite"
+	NotifyLedger    = "ledger"
+)
+
+// NotificationTypes lists the values of notifications.type.
+var NotificationTypes = []string{NotifyMatch, NotifySwap, NotifyExchange, NotifyReview, NotifyModeration,
+	NotifyDigest, NotifyFollow, NotifyExpiry, NotifyDerived, NotifyFavourite, NotifyLedger}
