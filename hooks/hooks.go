@@ -14,6 +14,7 @@ import (
 	"peerbase/hooks/changes"
 	"peerbase/hooks/exchanges"
 	"peerbase/hooks/matching"
+	"peerbase/hooks/notify"
 	"peerbase/hooks/photos"
 	"peerbase/hooks/realtime"
 	"peerbase/hooks/social"
@@ -32,6 +33,7 @@ type Config struct {
 	Changes   changes.Config
 	Realtime  realtime.Config
 	Matching  matching.Config
+	Notify    notify.Config
 }
 
 // DefaultConfig returns the configuration a fresh install runs with.
@@ -46,6 +48,7 @@ func DefaultConfig() Config {
 		Changes:   changes.DefaultConfig(),
 		Realtime:  realtime.DefaultConfig(),
 		Matching:  matching.DefaultConfig(),
+		Notify:    notify.DefaultConfig(),
 	}
 }
 
@@ -72,6 +75,8 @@ func BindFlags(flags *pflag.FlagSet, cfg *Config) {
 		"how many realtime events may wait for one slow connection before it is closed")
 	flags.IntVar(&cfg.Matching.Workers, "match-workers", cfg.Matching.Workers,
 		"how many new or changed offers are matched against the saved wants at once")
+	flags.DurationVar(&cfg.Notify.Retention, "notification-retention", cfg.Notify.Retention,
+		"how long a person's notifications are kept before they are pruned (0: for good)")
 }
 
 // Register binds every capability's hooks, routes and jobs to app.
@@ -89,6 +94,7 @@ func Register(app core.App, cfg Config) error {
 		{"social", func() error { return social.Register(app, cfg.Social) }},
 		{"accounts", func() error { return accounts.Register(app, cfg.Accounts) }},
 		{"matching", func() error { return matching.Register(app, cfg.Matching) }},
+		{"notify", func() error { return notify.Register(app, cfg.Notify) }},
 		{"realtime", func() error { return realtime.Register(app, cfg.Realtime) }},
 		// last: its hooks wrap the innermost save, in the same transaction
 		{"changes", func() error { return changes.Register(app, cfg.Changes) }},

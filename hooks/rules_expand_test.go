@@ -89,6 +89,26 @@ func TestRulesExpand(t *testing.T) {
 		groups["messages thread"] = append(groups["messages thread"], c)
 	}
 
+	// notifications expand their person: only that person lists them
+	for _, a := range actors {
+		c := expandCase{url: recordsURL(schema.Notifications) + "?expand=user", actor: a, status: 200}
+		switch a {
+		case anon, stranger:
+			c.content = []string{totalItems(0)}
+			c.absent = []string{titleNote, titleNote2}
+		case admin:
+			exp, notExp := privacy(a, owner, peer)
+			c.content = slices.Concat([]string{totalItems(2), titleNote, titleNote2, `"expand":{"user":{`}, exp)
+			c.absent = notExp
+		default:
+			mine, theirs := map[string]string{peer: titleNote, owner: titleNote2}[a], map[string]string{peer: titleNote2, owner: titleNote}[a]
+			exp, notExp := privacy(a, a)
+			c.content = slices.Concat([]string{totalItems(1), mine, `"expand":{"user":{`, idOf(a)}, exp)
+			c.absent = append(notExp, theirs)
+		}
+		groups["notifications user"] = append(groups["notifications user"], c)
+	}
+
 	// threads expand their offer and both people
 	for _, a := range actors {
 		c := expandCase{url: recordsURL(schema.Threads) + "?expand=offer,owner,peer", actor: a, status: 200}

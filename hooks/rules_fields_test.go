@@ -62,6 +62,9 @@ func clientWrites() map[string][]clientWrite {
 		schema.Matches: {
 			{actor: peer, method: patch, target: fxMatch, body: map[string]any{schema.MatchSeen: true}},
 		},
+		schema.Notifications: {
+			{actor: peer, method: patch, target: fxNote, body: map[string]any{schema.NotificationRead: true}},
+		},
 		schema.PushSubscriptions: {
 			{actor: peer, method: post, body: map[string]any{schema.SubUser: ids[peer], schema.SubEndpoint: "https://push.example.com/second",
 				schema.SubP256dh: "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4", schema.SubAuth: "tBHItJI5svbpez7KI4CCXg"}},
@@ -73,7 +76,7 @@ func clientWrites() map[string][]clientWrite {
 // superuserTargets is the fixture a superuser writes computed fields on.
 var superuserTargets = map[string]string{schema.Users: owner, schema.Offers: fxOffer, schema.Threads: fxThread,
 	schema.Messages: fxMessage, schema.Exchanges: fxExchange2, schema.Reviews: fxReview, schema.Reports: fxReport,
-	schema.Matches: fxMatch, schema.PushSubscriptions: fxSub}
+	schema.Matches: fxMatch, schema.PushSubscriptions: fxSub, schema.Notifications: fxNote}
 
 // TestComputedFields: a client that may write a record still gets a 400
 // naming the field when it sends one that hooks compute, on every write

@@ -67,6 +67,8 @@ const (
 	fxModLog       = "modlog"
 	fxSub          = "sub" // peer's push subscription
 	fxDelivery     = "delivery"
+	fxNote         = "note"  // peer's notification
+	fxNote2        = "note2" // owner's notification
 )
 
 // Texts that tell in a response body which fixture is in it.
@@ -80,6 +82,8 @@ const (
 	queryWantPrivate  = "private search: a birthday gift"
 	bodyMessage       = "Fixture message: is it still available?"
 	textReview        = "Fixture review: smooth exchange"
+	titleNote         = "Fixture notification of the peer"
+	titleNote2        = "Fixture notification of the owner"
 )
 
 // Private settings, different for each user so that a body shows whose they are.
@@ -106,7 +110,7 @@ var (
 // collections lists every collection the rules cover.
 var collections = []string{schema.Users, schema.Categories, schema.Offers, schema.Wants, schema.Matches,
 	schema.Threads, schema.Messages, schema.Exchanges, schema.Reviews, schema.Reports, schema.Blocks,
-	schema.Follows, schema.ModerationLog, schema.PushSubscriptions, schema.PushDeliveries}
+	schema.Follows, schema.ModerationLog, schema.PushSubscriptions, schema.PushDeliveries, schema.Notifications}
 
 func TestMain(m *testing.M) {
 	testapp.Main(m, &template, seed)
@@ -274,6 +278,27 @@ func seed(app core.App) error {
 		func() error {
 			return rec(fxDelivery, schema.PushDeliveries, map[string]any{schema.DeliverySubscription: ids[fxSub],
 				schema.DeliveryStatus: "pending", schema.DeliveryTopic: "message", schema.DeliveryPayload: map[string]any{"title": "fixture"}})
+		},
+		func() error {
+			// matches and exchange moves tell people through the notification
+			// centre (hooks/exchanges and hooks/matching test that); the
+			// matrix counts its fixtures exactly, so those are replaced by two
+			notes, err := app.FindAllRecords(schema.Notifications)
+			if err != nil {
+				return err
+			}
+			for _, n := range notes {
+				if err := app.Delete(n); err != nil {
+					return err
+				}
+			}
+			if err := rec(fxNote, schema.Notifications, map[string]any{schema.NotificationUser: ids[peer],
+				schema.NotificationType: schema.NotifyMatch, schema.NotificationTitle: titleNote,
+				schema.NotificationLink: "/offers/" + ids[fxOffer], schema.NotificationData: map[string]any{"offer": ids[fxOffer]}}); err != nil {
+				return err
+			}
+			return rec(fxNote2, schema.Notifications, map[string]any{schema.NotificationUser: ids[owner],
+				schema.NotificationType: schema.NotifyExchange, schema.NotificationTitle: titleNote2})
 		},
 		func() error { return collectComputedValues(app) },
 	}
@@ -650,6 +675,22 @@ func matrix() []matrixRow {
 			update:     statuses{404, 404, 404, 200, 200},
 			deleteOn:   fxMatch,
 			del:        onlySuper204, // dismissed, not deleted: a deleted match would come back
+		},
+		{
+			collection: schema.Notifications,
+			records:    []string{fxNote, fxNote2},
+			lists:      map[string][]string{peer: {fxNote}, owner: {fxNote2}},
+			createBody: func(me string) map[string]any {
+				return map[string]any{schema.NotificationUser: me, schema.NotificationType: schema.NotifyMatch,
+					schema.NotificationTitle: "Forged news"}
+			},
+			createAs:   peer,
+			create:     onlySuper403, // only hooks tell people things
+			updateOn:   fxNote,
+			updateBody: map[string]any{schema.NotificationRead: true},
+			update:     statuses{404, 404, 404, 200, 200},
+			deleteOn:   fxNote,
+			del:        statuses{404, 404, 404, 204, 204},
 		},
 		{
 			collection: schema.Threads,

@@ -49,6 +49,7 @@ type Export struct {
 	Following         []map[string]any `json:"following"`
 	Followers         []map[string]any `json:"followers"`
 	PushSubscriptions []map[string]any `json:"push_subscriptions"`
+	Notifications     []map[string]any `json:"notifications"`
 	People            []Person         `json:"people"`
 }
 
@@ -110,6 +111,7 @@ func BuildExport(app core.App, userID string) (*Export, error) {
 		{&doc.Following, schema.Follows, dbx.HashExp{schema.FollowFollower: userID}, []string{schema.FollowFollowee}},
 		{&doc.Followers, schema.Follows, dbx.HashExp{schema.FollowFollowee: userID}, []string{schema.FollowFollower}},
 		{&doc.PushSubscriptions, schema.PushSubscriptions, dbx.HashExp{schema.SubUser: userID}, nil},
+		{&doc.Notifications, schema.Notifications, dbx.HashExp{schema.NotificationUser: userID}, nil},
 	}
 	for _, l := range lists {
 		records, err := find(l.collection, l.where)

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/tests"
 
 	"peerbase/hooks/accounts"
@@ -83,6 +84,20 @@ func TestExport(t *testing.T) {
 					"followers":          {len(doc.Followers), 1},
 					"push_subscriptions": {len(doc.PushSubscriptions), 1},
 					"people":             {len(doc.People), 3}, // bob, carol, dave
+				}
+				// what she was told: her notifications, all of them, nobody else's
+				told, err := app.CountRecords(schema.Notifications, dbx.HashExp{schema.NotificationUser: ids["alice"]})
+				if err != nil {
+					t.Fatal(err)
+				}
+				counts["notifications"] = [2]int{len(doc.Notifications), int(told)}
+				if told == 0 {
+					t.Error("the fixture's exchanges told alice nothing")
+				}
+				for _, n := range doc.Notifications {
+					if n[schema.NotificationUser] != ids["alice"] {
+						t.Errorf("someone else's notification in the export: %v", n)
+					}
 				}
 				for what, c := range counts {
 					if c[0] != c[1] {

@@ -25,10 +25,10 @@ func TestSyncVisibility(t *testing.T) {
 	superHeaders := map[string]string{}
 	scenarios := []tests.ApiScenario{
 		{
-			Name: "the owner gets the thread, both messages, the exchange and its system message", Method: http.MethodGet,
+			Name: "the owner gets the thread, both messages, the exchange, its system message and his notification of it", Method: http.MethodGet,
 			URL: syncURL + "?since=" + first, Headers: auth("owner"), TestAppFactory: factory,
 			ExpectedStatus: 200, ExpectedContent: []string{`"more":false`},
-			ExpectedEvents: map[string]int{"*": 0, "OnRecordEnrich": 5},
+			ExpectedEvents: map[string]int{"*": 0, "OnRecordEnrich": 6},
 			AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
 				a := decodeAnswer(t, res)
 				want := map[string]string{ids["thread"]: schema.Threads, ids["msg0"]: schema.Messages,
@@ -39,6 +39,12 @@ func TestSyncVisibility(t *testing.T) {
 					t.Fatalf("want the request's one system message, got %d (%v)", len(system), err)
 				}
 				want[system[0].Id] = schema.Messages
+				// and told the owner, who did not make the move
+				note, err := app.FindFirstRecordByFilter(schema.Notifications, "user = {:u}", dbx.Params{"u": ids["owner"]})
+				if err != nil {
+					t.Fatalf("the owner was not told of the request: %v", err)
+				}
+				want[note.Id] = schema.Notifications
 				if len(a.Items) != len(want) {
 					t.Fatalf("got %d items, want %d: %+v", len(a.Items), len(want), a.Items)
 				}
@@ -139,10 +145,11 @@ func TestSyncGone(t *testing.T) {
 			t.Fatal(err)
 		}
 		// the owner's and the peer's rows of the fixtures, but the thread's
-		// (moved to the new message's change)
-		// (five fixture records: thread, two messages, the exchange and its system message)
-		if n != 2*5-2 {
-			t.Errorf("pruned %d rows, want 8", n)
+		// (moved to the new message's change): five fixture records both
+		// see (thread, two messages, the exchange and its system message),
+		// and the owner's notification of the request
+		if n != 2*5-2+1 {
+			t.Errorf("pruned %d rows, want 9", n)
 		}
 	}
 	gone := []string{`"status":410`, `"data":{"since":{"code":"validation_cursor_expired"`, `reload everything`}

@@ -325,7 +325,13 @@ func onUpdate(e *core.RecordEvent) error {
 			}
 		}
 		if from == to {
-			return e.Next()
+			if err := e.Next(); err != nil {
+				return err
+			}
+			if by := newConfirmation(current, e.Record); by != "" {
+				return notifyMove(tx, e.Record, from, to, by)
+			}
+			return nil
 		}
 		e.Record.Set(schema.ExchangeStateChangedAt, types.NowDateTime())
 		thread, err := threadOf(e.Context, tx, e.Record)

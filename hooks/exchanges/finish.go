@@ -60,9 +60,12 @@ func threadOf(ctx context.Context, tx core.App, x *core.Record) (*core.Record, e
 	return thread, nil
 }
 
-// recordMove writes the system message of a move into thread (nothing when
-// there is none).
+// recordMove tells the parties of a move (hooks/notify) and writes its
+// system message into thread (none when there is no thread).
 func recordMove(tx core.App, thread *core.Record, x *core.Record, from, to, by string) error {
+	if err := notifyMove(tx, x, from, to, by); err != nil {
+		return err
+	}
 	if thread == nil {
 		return nil
 	}

@@ -73,6 +73,7 @@ func Register(app core.App, cfg Config) error {
 	s := &service{app: app, cfg: cfg, index: NewIndex(), swaps: NewSwapIndex(), wake: make(chan struct{}, 1)}
 
 	app.OnRecordValidate(schema.Wants).BindFunc(validateWant)
+	app.OnRecordCreate(schema.Matches).BindFunc(notifyMatch)
 	app.OnRecordAfterCreateSuccess(schema.Wants).BindFunc(s.syncWant)
 	app.OnRecordAfterUpdateSuccess(schema.Wants).BindFunc(s.syncWant)
 	app.OnRecordAfterDeleteSuccess(schema.Wants).BindFunc(func(e *core.RecordEvent) error {

@@ -311,6 +311,8 @@ var ComputedFields = map[string][]string{
 	Reports:           {ReportSnapshot, ReportStatus, ReportResolution},
 	Matches:           {MatchRecipient, FieldKind, MatchWant, MatchOffer, MatchCycle, MatchScore, MatchExplanation, MatchCycleKey},
 	PushSubscriptions: {SubLastSuccessAt, SubFailures},
+	Notifications: {NotificationUser, NotificationType, NotificationTitle, NotificationText, NotificationLink,
+		NotificationData},
 }
 
 // PrivateUserFields are the users fields that only the user themself and
