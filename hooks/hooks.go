@@ -17,6 +17,7 @@ import (
 	"peerbase/hooks/photos"
 	"peerbase/hooks/realtime"
 	"peerbase/hooks/social"
+	"peerbase/hooks/swaps"
 	"peerbase/hooks/threads"
 	"peerbase/hooks/trust"
 )
@@ -32,6 +33,7 @@ type Config struct {
 	Changes   changes.Config
 	Realtime  realtime.Config
 	Matching  matching.Config
+	Swaps     swaps.Config
 }
 
 // DefaultConfig returns the configuration a fresh install runs with.
@@ -46,6 +48,7 @@ func DefaultConfig() Config {
 		Changes:   changes.DefaultConfig(),
 		Realtime:  realtime.DefaultConfig(),
 		Matching:  matching.DefaultConfig(),
+		Swaps:     swaps.DefaultConfig(),
 	}
 }
 
@@ -90,6 +93,7 @@ func Register(app core.App, cfg Config) error {
 		{"accounts", func() error { return accounts.Register(app, cfg.Accounts) }},
 		{"matching", func() error { return matching.Register(app, cfg.Matching) }},
 		{"realtime", func() error { return realtime.Register(app, cfg.Realtime) }},
+		{"swaps", func() error { return swaps.Register(app, cfg.Swaps) }},
 		// last: its hooks wrap the innermost save, in the same transaction
 		{"changes", func() error { return changes.Register(app, cfg.Changes) }},
 	}
