@@ -285,3 +285,34 @@ func TestRefusals(t *testing.T) {
 	// a want match is not a swap
 	_ = guitar
 }
+
+// TestAccountDeletion: a person who deletes their account leaves no swap
+// waiting on them: an agreed two-way swap is cancelled (both legs, both
+// offers free again) and a proposed three-way one too; the others are told.
+func TestAccountDeletion(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	keyboard := w.offer("ana", "Yamaha keyboard", "board game")
+	w.offer("ben", "Pandemic board game", "keyboard")
+	two := w.must(200, http.MethodPost, "/api/peerbase/swaps", "ana", map[string]any{"match": w.match("ana")}).body["id"].(string)
+	w.must(200, http.MethodPost, "/api/peerbase/swaps/"+two+"/accept", "ben", nil)
+	guitar, _, tent := threeWay(w)
+	three := w.must(200, http.MethodPost, "/api/peerbase/swaps", "gina", map[string]any{"match": w.match("gina")}).body["id"].(string)
+
+	w.must(204, http.MethodDelete, "/api/collections/users/records/"+ids["ben"], "ben", nil)
+	w.must(204, http.MethodDelete, "/api/collections/users/records/"+ids["hugo"], "hugo", nil)
+
+	eq(t, "the agreed swap", w.swapState(two), schema.SwapStateCancelled)
+	eq(t, "ana's offer", w.offerStatuses(keyboard), "Yamaha keyboard:active")
+	legs, _ := w.legs(two)
+	if strings.Count(legs, ":cancelled") != 2 {
+		t.Fatalf("legs after the deletion: %s", legs)
+	}
+	eq(t, "ana told", w.told("ana", two), []string{"Swap agreed", "Swap cancelled"})
+	eq(t, "the proposed swap", w.swapState(three), schema.SwapStateCancelled)
+	eq(t, "offers of the proposed swap", w.offerStatuses(guitar, tent), "Acoustic guitar:active, Family tent:active")
+	eq(t, "gina told", w.told("gina", three), []string{"Swap cancelled"})
+	if p := w.record(schema.Swaps, three).GetStringSlice(schema.SwapParticipants); len(p) != 2 {
+		t.Fatalf("participants after hugo left: %v", p)
+	}
+}
