@@ -316,3 +316,33 @@ func TestAccountDeletion(t *testing.T) {
 		t.Fatalf("participants after hugo left: %v", p)
 	}
 }
+
+// TestSwapReachesSync: a swap is in the catch-up sync of its participants
+// (and only theirs), like every record they are party to.
+func TestSwapReachesSync(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	cursors := map[string]string{}
+	for _, p := range []string{"ben", "eve"} {
+		cursors[p] = w.must(200, http.MethodGet, "/api/peerbase/sync", p, nil).body["cursor"].(string)
+	}
+	w.offer("ana", "Yamaha keyboard", "board game")
+	w.offer("ben", "Pandemic board game", "keyboard")
+	swap := w.must(200, http.MethodPost, "/api/peerbase/swaps", "ana", map[string]any{"match": w.match("ana")}).body["id"].(string)
+	has := func(who string) bool {
+		r := w.must(200, http.MethodGet, "/api/peerbase/sync?limit=500&since="+cursors[who], who, nil)
+		for _, it := range r.body["items"].([]any) {
+			it := it.(map[string]any)
+			if it["collection"] == schema.Swaps && it["id"] == swap {
+				return true
+			}
+		}
+		return false
+	}
+	if !has("ben") {
+		t.Fatal("the swap is not in ben's sync")
+	}
+	if has("eve") {
+		t.Fatal("the swap is in a stranger's sync")
+	}
+}
