@@ -67,6 +67,7 @@ const (
 	fxModLog       = "modlog"
 	fxSub          = "sub" // peer's push subscription
 	fxDelivery     = "delivery"
+	fxSwap         = "swap" // owner and peer, proposed
 )
 
 // Texts that tell in a response body which fixture is in it.
@@ -275,6 +276,10 @@ func seed(app core.App) error {
 			return rec(fxDelivery, schema.PushDeliveries, map[string]any{schema.DeliverySubscription: ids[fxSub],
 				schema.DeliveryStatus: "pending", schema.DeliveryTopic: "message", schema.DeliveryPayload: map[string]any{"title": "fixture"}})
 		},
+		func() error {
+			return rec(fxSwap, schema.Swaps, map[string]any{schema.SwapCycleKey: "fixture", schema.SwapState: schema.SwapStateProposed,
+				schema.SwapParticipants: []string{ids[owner], ids[peer]}, schema.SwapOffers: []string{ids[fxOffer], ids[fxOffer2]}})
+		},
 		func() error { return collectComputedValues(app) },
 	}
 	for _, step := range steps {
@@ -288,7 +293,7 @@ func seed(app core.App) error {
 // collectComputedValues picks, for every computed field, a value of the
 // field's type that a client might try to write.
 func collectComputedValues(app core.App) error {
-	targets := map[string]string{schema.Users: ids[bystander], schema.Offers: ids[fxOffer2], schema.Wants: ids[fxWant]}
+	targets := map[string]string{schema.Users: ids[bystander], schema.Offers: ids[fxOffer2], schema.Wants: ids[fxWant], schema.Swaps: ids[fxSwap]}
 	for coll, fields := range schema.ComputedFields {
 		c, err := app.FindCollectionByNameOrId(coll)
 		if err != nil {
