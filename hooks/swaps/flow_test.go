@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"peerbase/hooks/schema"
+	"peerbase/internal/testapp"
 )
 
 // handOver moves one leg (by its giver's name) through the exchanges API as
@@ -282,8 +283,21 @@ func TestRefusals(t *testing.T) {
 	r = w.propose("gina", match)
 	eq(t, "a block in the cycle", fmt.Sprint(r.status, " ", r.code("participants")), "400 validation_blocked")
 
-	// a want match is not a swap
-	_ = guitar
+	// a want match is not a swap; an unknown match is nobody's
+	want, err := testapp.CreateRecord(w.app, schema.Wants, map[string]any{schema.FieldOwner: ids["gina"],
+		schema.WantQuery: "guitar", schema.WantActive: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := testapp.CreateRecord(w.app, schema.Matches, map[string]any{schema.MatchRecipient: ids["gina"],
+		schema.FieldKind: schema.MatchKindWant, schema.MatchWant: want.Id, schema.MatchOffer: guitar, schema.MatchScore: 0.5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = w.propose("gina", m.Id)
+	eq(t, "a want match", fmt.Sprint(r.status, " ", r.code("match")), "400 validation_not_swap")
+	r = w.propose("gina", "nosuchmatch1234")
+	eq(t, "an unknown match", r.status, 404)
 }
 
 // TestAccountDeletion: a person who deletes their account leaves no swap

@@ -3,6 +3,7 @@ package swaps_test
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"sync"
 	"testing"
 
@@ -132,4 +133,17 @@ func TestRaceAcceptsAndProposals(t *testing.T) {
 		eq(t, "open swaps", open, 1)
 		w.must(200, http.MethodPost, "/api/peerbase/swaps/"+got[winner].body["id"].(string)+"/cancel", "ana", nil)
 	}
+
+	// ben sends his acceptance twice at once (a double tap): one agrees the
+	// swap, the other is told it is agreed already; one set of legs
+	swap = w.must(200, http.MethodPost, "/api/peerbase/swaps", "ana", map[string]any{"match": anaMatch}).body["id"].(string)
+	got = w.race(
+		request{"ben", "/api/peerbase/swaps/" + swap + "/accept", nil},
+		request{"ben", "/api/peerbase/swaps/" + swap + "/accept", nil},
+	)
+	codes := []string{fmt.Sprint(got[0].status, got[0].code("state")), fmt.Sprint(got[1].status, got[1].code("state"))}
+	slices.Sort(codes)
+	eq(t, "double tap", codes, []string{"200", "400validation_swap_accepted"})
+	legs, _ = w.legs(swap)
+	eq(t, "legs", legs, "ana>ben:accepted ben>ana:accepted")
 }
