@@ -18,6 +18,7 @@ import (
 	"peerbase/hooks/photos"
 	"peerbase/hooks/realtime"
 	"peerbase/hooks/social"
+	"peerbase/hooks/swaps"
 	"peerbase/hooks/threads"
 	"peerbase/hooks/trust"
 )
@@ -34,6 +35,7 @@ type Config struct {
 	Realtime  realtime.Config
 	Matching  matching.Config
 	Notify    notify.Config
+	Swaps     swaps.Config
 }
 
 // DefaultConfig returns the configuration a fresh install runs with.
@@ -49,6 +51,7 @@ func DefaultConfig() Config {
 		Realtime:  realtime.DefaultConfig(),
 		Matching:  matching.DefaultConfig(),
 		Notify:    notify.DefaultConfig(),
+		Swaps:     swaps.DefaultConfig(),
 	}
 }
 
@@ -96,6 +99,7 @@ func Register(app core.App, cfg Config) error {
 		{"matching", func() error { return matching.Register(app, cfg.Matching) }},
 		{"notify", func() error { return notify.Register(app, cfg.Notify) }},
 		{"realtime", func() error { return realtime.Register(app, cfg.Realtime) }},
+		{"swaps", func() error { return swaps.Register(app, cfg.Swaps) }},
 		// last: its hooks wrap the innermost save, in the same transaction
 		{"changes", func() error { return changes.Register(app, cfg.Changes) }},
 	}

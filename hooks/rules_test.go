@@ -69,6 +69,7 @@ const (
 	fxDelivery     = "delivery"
 	fxNote         = "note"  // peer's notification
 	fxNote2        = "note2" // owner's notification
+	fxSwap         = "swap" // owner and peer, proposed
 )
 
 // Texts that tell in a response body which fixture is in it.
@@ -280,6 +281,10 @@ func seed(app core.App) error {
 				schema.DeliveryStatus: "pending", schema.DeliveryTopic: "message", schema.DeliveryPayload: map[string]any{"title": "fixture"}})
 		},
 		func() error {
+			return rec(fxSwap, schema.Swaps, map[string]any{schema.SwapCycleKey: "fixture", schema.SwapState: schema.SwapStateProposed,
+				schema.SwapParticipants: []string{ids[owner], ids[peer]}, schema.SwapOffers: []string{ids[fxOffer], ids[fxOffer2]}})
+		},
+		func() error {
 			// matches and exchange moves tell people through the notification
 			// centre (hooks/exchanges and hooks/matching test that); the
 			// matrix counts its fixtures exactly, so those are replaced by two
@@ -313,7 +318,7 @@ func seed(app core.App) error {
 // collectComputedValues picks, for every computed field, a value of the
 // field's type that a client might try to write.
 func collectComputedValues(app core.App) error {
-	targets := map[string]string{schema.Users: ids[bystander], schema.Offers: ids[fxOffer2], schema.Wants: ids[fxWant]}
+	targets := map[string]string{schema.Users: ids[bystander], schema.Offers: ids[fxOffer2], schema.Wants: ids[fxWant], schema.Swaps: ids[fxSwap]}
 	for coll, fields := range schema.ComputedFields {
 		c, err := app.FindCollectionByNameOrId(coll)
 		if err != nil {

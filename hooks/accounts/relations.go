@@ -49,6 +49,9 @@ var PrivateRelations = []Relation{
 	{schema.Blocks, schema.BlockBlocked},
 	{schema.PushSubscriptions, schema.SubUser},
 	{schema.Notifications, schema.NotificationUser},
+	// a list: PocketBase takes the person out of it; hooks/swaps first ends
+	// their open swaps
+	{schema.Swaps, schema.SwapParticipants},
 }
 
 // Audit checks every relation to the users collection (usersID) in

@@ -22,6 +22,7 @@ var partyFields = map[string][]string{
 	schema.Matches:       {schema.MatchRecipient},
 	schema.Follows:       {schema.FollowFollower, schema.FollowFollowee},
 	schema.Notifications: {schema.NotificationUser},
+	schema.Swaps:         {schema.SwapParticipants},
 }
 
 // Tracked reports whether records of collection have an audience of
@@ -52,7 +53,7 @@ func Of(app core.App, record *core.Record) ([]string, error) {
 		}
 	default:
 		for _, f := range partyFields[name] {
-			ids = append(ids, record.GetString(f))
+			ids = append(ids, record.GetStringSlice(f)...) // one id or a list (swaps.participants)
 		}
 	}
 	return compact(ids), nil

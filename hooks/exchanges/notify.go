@@ -63,9 +63,15 @@ const confirmedKey = "confirmed"
 // notifyMove tells the parties of exchange x who did not make the move
 // from→to by `by` (a user id, ByModerator or BySystem), in the move's
 // transaction. A move to the same state is a one-sided confirmation and
-// tells the other side only; other saves tell nobody.
+// tells the other side only; other saves tell nobody. The legs of a swap
+// are told of their hand-over and completion only: the swap itself tells
+// of its agreement and its end.
 func notifyMove(tx core.App, x *core.Record, from, to, by string) error {
 	key := "exchange." + to
+	if x.GetString(schema.ExchangeSwap) != "" && from != to && (to == schema.StateRequested || to == schema.StateAccepted ||
+		to == schema.StateCancelled || to == schema.StateDeclined) {
+		return nil // a swap's leg: its swap tells of its agreement and its end (hooks/swaps)
+	}
 	if from == to {
 		if to != schema.StateHandedOver && to != schema.StateReturned {
 			return nil
