@@ -69,7 +69,7 @@ const (
 	fxDelivery     = "delivery"
 	fxNote         = "note"  // peer's notification
 	fxNote2        = "note2" // owner's notification
-	fxSwap         = "swap" // owner and peer, proposed
+	fxSwap         = "swap"  // owner and peer, proposed
 )
 
 // Texts that tell in a response body which fixture is in it.
