@@ -11,6 +11,7 @@ import (
 
 	"peerbase/hooks/accounts"
 	"peerbase/hooks/schema"
+	"peerbase/internal/testapp"
 )
 
 // TestExport: a person downloads their own data, and only theirs: the other
@@ -133,5 +134,27 @@ func TestExport(t *testing.T) {
 	for _, s := range scenarios {
 		s.TestAppFactory = factory
 		s.Test(t)
+	}
+}
+
+// TestExportHasSwaps: a person's swaps are in their export, and not in the
+// export of someone outside them.
+func TestExportHasSwaps(t *testing.T) {
+	t.Parallel()
+	app := factory(t)
+	swap, err := testapp.CreateRecord(app, schema.Swaps, map[string]any{schema.SwapCycleKey: "export-test",
+		schema.SwapState: schema.SwapStateProposed, schema.SwapParticipants: []string{ids["alice"], ids["bob"]},
+		schema.SwapOffers: []string{ids["aliceShared"], ids["bobOffer"]}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for who, want := range map[string]int{"alice": 1, "bob": 1, "carol": 0} {
+		doc, err := accounts.BuildExport(app, ids[who])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(doc.Swaps) != want || (want == 1 && doc.Swaps[0]["id"] != swap.Id) {
+			t.Errorf("%s's export has swaps %v, want %d", who, doc.Swaps, want)
+		}
 	}
 }
