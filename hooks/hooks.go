@@ -14,6 +14,7 @@ import (
 	"peerbase/hooks/changes"
 	"peerbase/hooks/exchanges"
 	"peerbase/hooks/matching"
+	"peerbase/hooks/moderation"
 	"peerbase/hooks/photos"
 	"peerbase/hooks/realtime"
 	"peerbase/hooks/social"
@@ -23,29 +24,31 @@ import (
 
 // Config holds the configuration of every capability.
 type Config struct {
-	Trust     trust.Config
-	Photos    photos.Config
-	Threads   threads.Config
-	Exchanges exchanges.Config
-	Social    social.Config
-	Accounts  accounts.Config
-	Changes   changes.Config
-	Realtime  realtime.Config
-	Matching  matching.Config
+	Trust      trust.Config
+	Photos     photos.Config
+	Threads    threads.Config
+	Exchanges  exchanges.Config
+	Social     social.Config
+	Accounts   accounts.Config
+	Changes    changes.Config
+	Realtime   realtime.Config
+	Matching   matching.Config
+	Moderation moderation.Config
 }
 
 // DefaultConfig returns the configuration a fresh install runs with.
 func DefaultConfig() Config {
 	return Config{
-		Trust:     trust.DefaultConfig(),
-		Photos:    photos.DefaultConfig(),
-		Threads:   threads.DefaultConfig(),
-		Exchanges: exchanges.DefaultConfig(),
-		Social:    social.DefaultConfig(),
-		Accounts:  accounts.DefaultConfig(),
-		Changes:   changes.DefaultConfig(),
-		Realtime:  realtime.DefaultConfig(),
-		Matching:  matching.DefaultConfig(),
+		Trust:      trust.DefaultConfig(),
+		Photos:     photos.DefaultConfig(),
+		Threads:    threads.DefaultConfig(),
+		Exchanges:  exchanges.DefaultConfig(),
+		Social:     social.DefaultConfig(),
+		Accounts:   accounts.DefaultConfig(),
+		Changes:    changes.DefaultConfig(),
+		Realtime:   realtime.DefaultConfig(),
+		Matching:   matching.DefaultConfig(),
+		Moderation: moderation.DefaultConfig(),
 	}
 }
 
@@ -72,6 +75,14 @@ func BindFlags(flags *pflag.FlagSet, cfg *Config) {
 		"how many realtime events may wait for one slow connection before it is closed")
 	flags.IntVar(&cfg.Matching.Workers, "match-workers", cfg.Matching.Workers,
 		"how many new or changed offers are matched against the saved wants at once")
+	flags.IntVar(&cfg.Moderation.ReportThreshold, "report-threshold", cfg.Moderation.ReportThreshold,
+		"how many distinct people must report an offer or a want before it is hidden until a moderator decides (0: never)")
+	flags.DurationVar(&cfg.Moderation.OfferLifetime, "offer-lifetime", cfg.Moderation.OfferLifetime,
+		"how long a new or renewed offer stays up before it expires")
+	flags.DurationVar(&cfg.Moderation.ExpiryWarning, "expiry-warning", cfg.Moderation.ExpiryWarning,
+		"how long before an offer expires its owner is told")
+	flags.DurationVar(&cfg.Moderation.NewAccountAge, "new-account-age", cfg.Moderation.NewAccountAge,
+		"accounts younger than this get stricter limits on creating offers, threads and reports")
 }
 
 // Register binds every capability's hooks, routes and jobs to app.
@@ -90,6 +101,7 @@ func Register(app core.App, cfg Config) error {
 		{"accounts", func() error { return accounts.Register(app, cfg.Accounts) }},
 		{"matching", func() error { return matching.Register(app, cfg.Matching) }},
 		{"realtime", func() error { return realtime.Register(app, cfg.Realtime) }},
+		{"moderation", func() error { return moderation.Register(app, cfg.Moderation) }},
 		// last: its hooks wrap the innermost save, in the same transaction
 		{"changes", func() error { return changes.Register(app, cfg.Changes) }},
 	}
