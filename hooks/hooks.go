@@ -112,3 +112,16 @@ func Register(app core.App, cfg Config) error {
 	}
 	return nil
 }
+
+// Capabilities names the capabilities Register turns on with cfg, each with
+// its main setting, for the start banner.
+func Capabilities(cfg Config) []string {
+	caps := []string{"trust", fmt.Sprintf("photos (%d at once)", cfg.Photos.Workers), "threads", "exchanges",
+		"social", "accounts", fmt.Sprintf("matching (%d workers)", cfg.Matching.Workers), "realtime"}
+	if cfg.Moderation.ReportThreshold > 0 {
+		caps = append(caps, fmt.Sprintf("moderation (hide at %d reports)", cfg.Moderation.ReportThreshold))
+	} else {
+		caps = append(caps, "moderation")
+	}
+	return append(caps, fmt.Sprintf("expiry (%g days)", cfg.Moderation.OfferLifetime.Hours()/24), "sync")
+}

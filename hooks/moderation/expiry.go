@@ -16,7 +16,7 @@ import (
 
 // setExpiry gives a new offer its expiry date (OfferLifetime from now)
 // unless the owner picked one, caps a picked date at OfferMaxLifetime, and
-// clears the expired mark of an offer that is no longer closed.
+// clears the expired mark of an offer that moves out of closed.
 func (s *service) setExpiry(e *core.RecordEvent) error {
 	now := s.now()
 	expires := e.Record.GetDateTime(schema.OfferExpiresAt)
@@ -29,8 +29,9 @@ func (s *service) setExpiry(e *core.RecordEvent) error {
 	if changed && !e.Record.IsNew() {
 		e.Record.Set(schema.OfferExpiryWarnedAt, nil) // a new date, a new warning
 	}
-	if e.Record.GetString(schema.FieldStatus) != schema.StatusClosed {
-		e.Record.Set(schema.OfferExpired, false)
+	if status := e.Record.GetString(schema.FieldStatus); status != schema.StatusClosed &&
+		status != e.Record.Original().GetString(schema.FieldStatus) {
+		e.Record.Set(schema.OfferExpired, false) // reopened some other way than renewal
 	}
 	return e.Next()
 }
