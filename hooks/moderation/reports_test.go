@@ -286,8 +286,35 @@ func TestModerationQueue(t *testing.T) {
 	if snap["title"] != "Red bike" {
 		t.Errorf("snapshot: %v", second["snapshot"])
 	}
-	// read-only
-	if code, _ := e.call(http.MethodPost, "/api/collections/moderation_queue/records", "mod", map[string]any{}); code == 200 {
-		t.Error("wrote into the view")
+	// view: superusers only, like the list
+	row := "/api/collections/moderation_queue/records/" + second["id"].(string)
+	for who, want := range map[string]int{"": 403, "r1": 403, "olga": 403, "mod": 200} {
+		if code, _ := e.call(http.MethodGet, row, who, nil); code != want {
+			t.Errorf("view by %q: %d, want %d", who, code, want)
+		}
+	}
+	// read-only, for everyone
+	for _, who := range []string{"", "r1", "olga", "mod"} {
+		if code, _ := e.call(http.MethodPost, "/api/collections/moderation_queue/records", who, map[string]any{}); code < 400 {
+			t.Errorf("%q created a queue row: %d", who, code)
+		}
+		if code, _ := e.call(http.MethodPatch, row, who, map[string]any{"reports": 0}); code < 400 {
+			t.Errorf("%q updated a queue row: %d", who, code)
+		}
+		if code, _ := e.call(http.MethodDelete, row, who, nil); code < 400 {
+			t.Errorf("%q deleted a queue row: %d", who, code)
+		}
+	}
+	if n := e.openReports(schema.Offers, ids["offer"]); n != 2 {
+		t.Errorf("the queue's writes touched the reports: %d open", n)
+	}
+	// a resolution empties the target's row
+	code, body = e.call(http.MethodPatch, "/api/collections/reports/records/"+second["id"].(string), "mod",
+		map[string]any{schema.ReportAction: schema.ModDismiss})
+	if code != 200 {
+		t.Fatalf("dismiss: %d %v", code, body)
+	}
+	if code, body := e.call(http.MethodGet, "/api/collections/moderation_queue/records", "mod", nil); code != 200 || len(body["items"].([]any)) != 1 {
+		t.Errorf("after a resolution: %d %v", code, body)
 	}
 }

@@ -114,3 +114,40 @@ func TestSuspension(t *testing.T) {
 		t.Errorf("posting after the suspension: %d %v", code, body)
 	}
 }
+
+// A want's matching offers (a custom route) leave out a suspended person's
+// offers too, as the offers rule does.
+func TestSuspendedOffersLeaveWantMatches(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	code, body := e.call(http.MethodPost, "/api/collections/wants/records", "sam",
+		map[string]any{schema.FieldOwner: ids["sam"], schema.WantQuery: "bike", schema.WantActive: true})
+	if code != 200 {
+		t.Fatalf("want: %d %v", code, body)
+	}
+	path := "/api/peerbase/wants/" + body["id"].(string) + "/offers"
+	has := func() bool {
+		t.Helper()
+		code, body := e.call(http.MethodGet, path, "sam", nil)
+		if code != 200 {
+			t.Fatalf("%s: %d %v", path, code, body)
+		}
+		for _, it := range body["items"].([]any) {
+			if it.(map[string]any)["id"] == ids["offer"] {
+				return true
+			}
+		}
+		return false
+	}
+	if !has() {
+		t.Fatal("fixture: olga's bike should match sam's want")
+	}
+	olga := e.record(schema.Users, ids["olga"])
+	olga.Set(schema.UserSuspendedUntil, time.Now().Add(time.Hour))
+	if err := e.app.Save(olga); err != nil {
+		t.Fatal(err)
+	}
+	if has() {
+		t.Error("a suspended person's offer is still matched")
+	}
+}
