@@ -51,9 +51,20 @@ func (lm *limiter) allow(key string, l Limit, now time.Time) bool {
 	return true
 }
 
+// release gives back a request counted by allow that created nothing.
+func (lm *limiter) release(key string) {
+	lm.mu.Lock()
+	defer lm.mu.Unlock()
+	if w, ok := lm.windows[key]; ok && w.count > 0 {
+		w.count--
+		lm.windows[key] = w
+	}
+}
+
 // limitNewAccount holds accounts younger than NewAccountAge to the stricter
 // NewAccountLimits on creating offers, threads and reports, keyed by the
-// person (not by address, which a client can change or share).
+// person (not by address, which a client can change or share). Only
+// creations count: a request refused for its input gives its slot back.
 func (s *service) limitNewAccount(e *core.RecordRequestEvent) error {
 	if e.Auth == nil || e.Auth.Collection().Name != schema.Users {
 		return e.Next()
@@ -71,10 +82,15 @@ func (s *service) limitNewAccount(e *core.RecordRequestEvent) error {
 	if now.Sub(e.Auth.GetDateTime(schema.FieldCreated).Time()) >= s.cfg.NewAccountAge {
 		return e.Next()
 	}
-	if !s.limiter.allow(e.Collection.Name+":"+e.Auth.Id, l, now) {
+	key := e.Collection.Name + ":" + e.Auth.Id
+	if !s.limiter.allow(key, l, now) {
 		return e.TooManyRequestsError("New accounts can create only a few of these per hour; try again later.", nil)
 	}
-	return e.Next()
+	if err := e.Next(); err != nil {
+		s.limiter.release(key) // a refused create (bad input) doesn't count
+		return err
+	}
+	return nil
 }
 
 // ipExcluded tells whether ip is one of list's addresses or CIDR ranges.

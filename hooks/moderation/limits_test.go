@@ -4,30 +4,43 @@ import (
 	"fmt"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/pocketbase/dbx"
 
+	"peerbase/hooks/moderation"
 	"peerbase/hooks/schema"
 )
 
-// An account younger than a day creates at most 5 offers an hour, whatever
-// address it claims; an older account isn't held to it.
+// An account younger than a day creates at most the limit's offers an
+// hour, whatever address it claims; an older account isn't held to it.
 func TestNewAccountLimits(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, nil)
+	limit := moderation.DefaultConfig().NewAccountLimits[schema.Offers].Max
 	post := func(who string, i int) int {
 		code, _ := e.call(http.MethodPost, "/api/collections/offers/records", who, map[string]any{
 			schema.FieldOwner: ids[who], schema.OfferTitle: fmt.Sprint("Offer ", i), schema.FieldKind: schema.KindGive,
 			schema.FieldStatus: schema.StatusActive}, "X-Forwarded-For", fmt.Sprintf("203.0.113.%d", i+1))
 		return code
 	}
-	for i := range 5 {
+	// refused input doesn't count
+	if code, _ := e.call(http.MethodPost, "/api/collections/offers/records", "r4", map[string]any{
+		schema.FieldOwner: ids["r4"], schema.OfferTitle: "x", schema.FieldKind: schema.KindGive}); code != 400 {
+		t.Fatalf("bad offer: %d", code)
+	}
+	for i := range limit {
 		if code := post("r4", i); code != 200 {
 			t.Fatalf("offer %d of a new account: %d", i+1, code)
 		}
 	}
-	if code := post("r4", 5); code != 429 {
-		t.Fatalf("6th offer of a new account within the hour: %d, want 429", code)
+	if code := post("r4", limit); code != 429 {
+		t.Fatalf("offer %d of a new account within the hour: %d, want 429", limit+1, code)
+	}
+	// an hour later the window has passed
+	e.now = e.now.Add(time.Hour)
+	if code := post("r4", limit+1); code != 200 {
+		t.Fatalf("an hour later: %d", code)
 	}
 	// reports and threads have their own counters
 	if code, body := e.report("r4", schema.Offers, ids["offer"]); code != 200 {
@@ -39,7 +52,7 @@ func TestNewAccountLimits(t *testing.T) {
 		dbx.HashExp{"id": ids["sam"]}).Execute(); err != nil {
 		t.Fatal(err)
 	}
-	for i := range 7 {
+	for i := range limit + 2 {
 		if code := post("sam", i); code != 200 {
 			t.Fatalf("offer %d of an old account: %d", i+1, code)
 		}

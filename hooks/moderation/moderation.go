@@ -56,9 +56,9 @@ func DefaultConfig() Config {
 		ExpiryEvery:      "*/10 * * * *",
 		NewAccountAge:    24 * time.Hour,
 		NewAccountLimits: map[string]Limit{
-			schema.Offers:  {Max: 5, Window: time.Hour},
-			schema.Threads: {Max: 10, Window: time.Hour},
-			schema.Reports: {Max: 5, Window: time.Hour},
+			schema.Offers:  {Max: 10, Window: time.Hour},
+			schema.Threads: {Max: 20, Window: time.Hour},
+			schema.Reports: {Max: 10, Window: time.Hour},
 		},
 	}
 }
