@@ -2,7 +2,6 @@ package moderation
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -61,7 +60,7 @@ func (s *service) reportCreated(e *core.RecordEvent) error {
 		if err != nil {
 			return err
 		}
-		if err := writeLog(tx, schema.ModHide, target, ActorThreshold,
+		if err := writeLog(tx, schema.ModHide, coll, id, ActorThreshold,
 			fmt.Sprintf("%d people reported it", n), map[string]any{"status_before": before, "reporters": n}); err != nil {
 			return err
 		}
@@ -165,7 +164,7 @@ func (s *service) carryOut(tx core.App, report *core.Record) error {
 	if err != nil {
 		if action == schema.ModDismiss || action == schema.ModDelete {
 			// already gone: closing the reports is all there is to do
-			return writeLog(tx, action, nil, actor, note, data, coll, id)
+			return writeLog(tx, action, coll, id, actor, note, data)
 		}
 		return actionErr("The reported record no longer exists: dismiss the report.")
 	}
@@ -177,8 +176,7 @@ func (s *service) carryOut(tx core.App, report *core.Record) error {
 	case schema.ModDismiss:
 		// unfounded reports: a target the threshold hid comes back
 		if hideable && isHidden(target) {
-			last, _ := lastHide(tx, target)
-			if last != nil && last.GetString(schema.ModActor) == ActorThreshold {
+			if last := lastHide(tx, target); last != nil && last.GetString(schema.ModActor) == ActorThreshold {
 				if err := unhide(tx, target, last); err != nil {
 					return err
 				}
@@ -207,8 +205,7 @@ func (s *service) carryOut(tx core.App, report *core.Record) error {
 			return actionErr("Only offers and wants can be unhidden.")
 		}
 		if isHidden(target) {
-			last, _ := lastHide(tx, target)
-			if err := unhide(tx, target, last); err != nil {
+			if err := unhide(tx, target, lastHide(tx, target)); err != nil {
 				return err
 			}
 			if err := tell(tx, owner, msgRestored, target, note); err != nil {
@@ -248,7 +245,7 @@ func (s *service) carryOut(tx core.App, report *core.Record) error {
 	default:
 		return actionErr("Unknown action.")
 	}
-	return writeLog(tx, action, target, actor, note, data)
+	return writeLog(tx, action, coll, id, actor, note, data)
 }
 
 // isHidden tells whether moderation hides an offer or a want.
@@ -297,15 +294,16 @@ func unhide(tx core.App, r *core.Record, last *core.Record) error {
 	return nil
 }
 
-// lastHide finds the newest hide entry of a target in moderation_log.
-func lastHide(app core.App, r *core.Record) (*core.Record, error) {
+// lastHide finds the newest hide entry of a target in moderation_log, or
+// nil.
+func lastHide(app core.App, r *core.Record) *core.Record {
 	recs, err := app.FindRecordsByFilter(schema.ModerationLog,
 		"target_collection = {:c} && target_id = {:id} && action = {:a}", "-created,-id", 1, 0,
 		dbx.Params{"c": r.Collection().Name, "id": r.Id, "a": schema.ModHide})
 	if err != nil || len(recs) == 0 {
-		return nil, errors.Join(err, errors.New("no hide entry"))
+		return nil
 	}
-	return recs[0], nil
+	return recs[0]
 }
 
 // ownerOf names the person responsible for a reportable record.
@@ -362,20 +360,15 @@ func tell(tx core.App, owner, key string, target *core.Record, note string) erro
 }
 
 // writeLog writes a moderation_log entry: who did what to which record, why.
-func writeLog(tx core.App, action string, target *core.Record, actor, note string, data map[string]any, collAndID ...string) error {
+func writeLog(tx core.App, action, coll, id, actor, note string, data map[string]any) error {
 	c, err := tx.FindCachedCollectionByNameOrId(schema.ModerationLog)
 	if err != nil {
 		return err
 	}
 	l := core.NewRecord(c)
 	l.Set(schema.ModAction, action)
-	if target != nil {
-		l.Set(schema.ModTargetColl, target.Collection().Name)
-		l.Set(schema.ModTargetID, target.Id)
-	} else if len(collAndID) == 2 {
-		l.Set(schema.ModTargetColl, collAndID[0])
-		l.Set(schema.ModTargetID, collAndID[1])
-	}
+	l.Set(schema.ModTargetColl, coll)
+	l.Set(schema.ModTargetID, id)
 	l.Set(schema.ModActor, actor)
 	l.Set(schema.ModNote, note)
 	l.Set(schema.ModData, data)
