@@ -17,7 +17,9 @@ import (
 )
 
 func main() {
-	app := pocketbase.New()
+	// dev mode (every SQL statement and DEBUG line on the terminal) only
+	// with --dev, even under go run; our own banner replaces PocketBase's
+	app := pocketbase.NewWithConfig(pocketbase.Config{DefaultDev: false, HideStartBanner: true})
 
 	cfg := hooks.DefaultConfig()
 	hooks.BindFlags(app.RootCmd.PersistentFlags(), &cfg)
@@ -40,6 +42,11 @@ func main() {
 	app.RootCmd.AddCommand(photos.NewCommand(app, &cfg.Photos))
 	app.RootCmd.AddCommand(matching.NewCommand(app))
 	demo.Register(app, &withDemo)
+	bindStartBanner(app, os.Stdout, cfg, &withDemo, func() bool {
+		serve, _, err := app.RootCmd.Find([]string{"serve"})
+		f := serve.Flags().Lookup("https")
+		return err == nil && f != nil && f.Value.String() != ""
+	})
 
 	bindWebApp(app, webApp())
 

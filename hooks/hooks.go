@@ -14,6 +14,7 @@ import (
 	"peerbase/hooks/changes"
 	"peerbase/hooks/exchanges"
 	"peerbase/hooks/matching"
+	"peerbase/hooks/moderation"
 	"peerbase/hooks/notify"
 	"peerbase/hooks/photos"
 	"peerbase/hooks/realtime"
@@ -25,33 +26,35 @@ import (
 
 // Config holds the configuration of every capability.
 type Config struct {
-	Trust     trust.Config
-	Photos    photos.Config
-	Threads   threads.Config
-	Exchanges exchanges.Config
-	Social    social.Config
-	Accounts  accounts.Config
-	Changes   changes.Config
-	Realtime  realtime.Config
-	Matching  matching.Config
-	Notify    notify.Config
-	Swaps     swaps.Config
+	Trust      trust.Config
+	Photos     photos.Config
+	Threads    threads.Config
+	Exchanges  exchanges.Config
+	Social     social.Config
+	Accounts   accounts.Config
+	Changes    changes.Config
+	Realtime   realtime.Config
+	Matching   matching.Config
+	Notify     notify.Config
+	Swaps      swaps.Config
+	Moderation moderation.Config
 }
 
 // DefaultConfig returns the configuration a fresh install runs with.
 func DefaultConfig() Config {
 	return Config{
-		Trust:     trust.DefaultConfig(),
-		Photos:    photos.DefaultConfig(),
-		Threads:   threads.DefaultConfig(),
-		Exchanges: exchanges.DefaultConfig(),
-		Social:    social.DefaultConfig(),
-		Accounts:  accounts.DefaultConfig(),
-		Changes:   changes.DefaultConfig(),
-		Realtime:  realtime.DefaultConfig(),
-		Matching:  matching.DefaultConfig(),
-		Notify:    notify.DefaultConfig(),
-		Swaps:     swaps.DefaultConfig(),
+		Trust:      trust.DefaultConfig(),
+		Photos:     photos.DefaultConfig(),
+		Threads:    threads.DefaultConfig(),
+		Exchanges:  exchanges.DefaultConfig(),
+		Social:     social.DefaultConfig(),
+		Accounts:   accounts.DefaultConfig(),
+		Changes:    changes.DefaultConfig(),
+		Realtime:   realtime.DefaultConfig(),
+		Matching:   matching.DefaultConfig(),
+		Notify:     notify.DefaultConfig(),
+		Swaps:      swaps.DefaultConfig(),
+		Moderation: moderation.DefaultConfig(),
 	}
 }
 
@@ -80,6 +83,14 @@ func BindFlags(flags *pflag.FlagSet, cfg *Config) {
 		"how many new or changed offers are matched against the saved wants at once")
 	flags.DurationVar(&cfg.Notify.Retention, "notification-retention", cfg.Notify.Retention,
 		"how long a person's notifications are kept before they are pruned (0: for good)")
+	flags.IntVar(&cfg.Moderation.ReportThreshold, "report-threshold", cfg.Moderation.ReportThreshold,
+		"how many distinct people must report an offer or a want before it is hidden until a moderator decides (0: never)")
+	flags.DurationVar(&cfg.Moderation.OfferLifetime, "offer-lifetime", cfg.Moderation.OfferLifetime,
+		"how long a new or renewed offer stays up before it expires")
+	flags.DurationVar(&cfg.Moderation.ExpiryWarning, "expiry-warning", cfg.Moderation.ExpiryWarning,
+		"how long before an offer expires its owner is told")
+	flags.DurationVar(&cfg.Moderation.NewAccountAge, "new-account-age", cfg.Moderation.NewAccountAge,
+		"accounts younger than this get stricter limits on creating offers, threads and reports")
 }
 
 // Register binds every capability's hooks, routes and jobs to app.
@@ -100,6 +111,7 @@ func Register(app core.App, cfg Config) error {
 		{"notify", func() error { return notify.Register(app, cfg.Notify) }},
 		{"realtime", func() error { return realtime.Register(app, cfg.Realtime) }},
 		{"swaps", func() error { return swaps.Register(app, cfg.Swaps) }},
+		{"moderation", func() error { return moderation.Register(app, cfg.Moderation) }},
 		// last: its hooks wrap the innermost save, in the same transaction
 		{"changes", func() error { return changes.Register(app, cfg.Changes) }},
 	}
@@ -109,4 +121,18 @@ func Register(app core.App, cfg Config) error {
 		}
 	}
 	return nil
+}
+
+// Capabilities names the capabilities Register turns on with cfg, each with
+// its main setting, for the start banner.
+func Capabilities(cfg Config) []string {
+	caps := []string{"trust", fmt.Sprintf("photos (%d at once)", cfg.Photos.Workers), "threads", "exchanges",
+		"social", "accounts", fmt.Sprintf("matching (%d workers)", cfg.Matching.Workers), "realtime",
+		"notifications", "swaps"}
+	if cfg.Moderation.ReportThreshold > 0 {
+		caps = append(caps, fmt.Sprintf("moderation (hide at %d reports)", cfg.Moderation.ReportThreshold))
+	} else {
+		caps = append(caps, "moderation")
+	}
+	return append(caps, fmt.Sprintf("expiry (%g days)", cfg.Moderation.OfferLifetime.Hours()/24), "sync")
 }

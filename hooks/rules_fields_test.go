@@ -39,6 +39,10 @@ func clientWrites() map[string][]clientWrite {
 				schema.FieldStatus: schema.StatusActive, schema.FieldOwner: ids[owner]}},
 			{actor: owner, method: patch, target: fxOffer, body: map[string]any{schema.OfferTitle: "Renamed"}},
 		},
+		schema.Wants: {
+			{actor: peer, method: post, body: map[string]any{schema.WantQuery: "ladder", schema.FieldOwner: ids[peer]}},
+			{actor: peer, method: patch, target: fxWant, body: map[string]any{schema.WantQuery: "long ladder"}},
+		},
 		schema.Threads: {
 			{actor: stranger, method: post, body: map[string]any{schema.ThreadOffer: ids[fxOffer2], schema.ThreadPeer: ids[stranger]}},
 		},
@@ -74,7 +78,7 @@ func clientWrites() map[string][]clientWrite {
 }
 
 // superuserTargets is the fixture a superuser writes computed fields on.
-var superuserTargets = map[string]string{schema.Users: owner, schema.Offers: fxOffer, schema.Threads: fxThread,
+var superuserTargets = map[string]string{schema.Users: owner, schema.Offers: fxOffer, schema.Wants: fxWant, schema.Threads: fxThread,
 	schema.Messages: fxMessage, schema.Exchanges: fxExchange2, schema.Reviews: fxReview, schema.Reports: fxReport,
 	schema.Matches: fxMatch, schema.PushSubscriptions: fxSub, schema.Notifications: fxNote}
 

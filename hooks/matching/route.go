@@ -99,7 +99,10 @@ func (s *service) rank(app core.App, w *Want, now time.Time) ([]ranked, error) {
 	parents := s.index.Parents()
 	q := app.RecordQuery(schema.Offers).
 		AndWhere(dbx.HashExp{schema.FieldStatus: schema.StatusActive}).
-		AndWhere(dbx.Not(dbx.HashExp{schema.FieldOwner: w.Owner}))
+		AndWhere(dbx.Not(dbx.HashExp{schema.FieldOwner: w.Owner})).
+		// a suspended person's offers are hidden from others, as by the offers rule
+		AndWhere(dbx.NewExp("[[owner]] NOT IN (SELECT [[id]] FROM {{users}} WHERE [[suspended_until]] != '' AND [[suspended_until]] > {:suspendedNow})",
+			dbx.Params{"suspendedNow": now.UTC().Format("2006-01-02 15:04:05.000Z")}))
 	if w.Category != "" {
 		var cats []any
 		for _, c := range descendants(w.Category, parents) {

@@ -301,14 +301,15 @@ var ActorFields = map[string]string{
 // ComputedFields names, per collection, the fields that only hooks (and
 // superusers) write: a client request that sets one gets a 400.
 var ComputedFields = map[string][]string{
-	Users:    {UserRatingAvg, UserRatingCount, UserAvatarMeta, UserDeleted},
-	Offers:   {OfferPhotoMeta},
+	Users:    {UserRatingAvg, UserRatingCount, UserAvatarMeta, UserDeleted, UserSuspendedUntil},
+	Offers:   {OfferPhotoMeta, OfferExpired, OfferExpiryWarnedAt},
+	Wants:    {WantHidden},
 	Threads:  {ThreadOwner, ThreadLastMessage, ThreadLastMessageAt, ThreadOwnerReadAt, ThreadPeerReadAt, ThreadOwnerUnread, ThreadPeerUnread},
 	Messages: {MessageAttachmentMeta, MessageRetracted, MessageDeleted, MessageKind, MessageEvent},
 	Exchanges: {ExchangeOwner, ExchangeHistory, ExchangeOwnerConfirmedAt, ExchangeRequesterConfirmedAt, ExchangeStateChangedAt,
 		ExchangeResolutionNote, ExchangeSwap},
 	Reviews:           {ReviewSubject, ReviewPublished},
-	Reports:           {ReportSnapshot, ReportStatus, ReportResolution},
+	Reports:           {ReportSnapshot, ReportStatus, ReportResolution, ReportAction, ReportResolvedBy},
 	Matches:           {MatchRecipient, FieldKind, MatchWant, MatchOffer, MatchCycle, MatchScore, MatchExplanation, MatchCycleKey},
 	PushSubscriptions: {SubLastSuccessAt, SubFailures},
 	Notifications: {NotificationUser, NotificationType, NotificationTitle, NotificationText, NotificationLink,

@@ -114,3 +114,30 @@ func PublishDue(app core.App, window time.Duration, now time.Time) (int, error) 
 	}
 	return len(due), nil
 }
+
+// keepPublishedReview holds a published review still, on every write
+// path: its rating, text and exchange never change and it is never
+// unpublished; the reviewed person may add one public reply, once (a
+// second one, or an edit of the first, is refused).
+func keepPublishedReview(e *core.RecordEvent) error {
+	orig := e.Record.Original()
+	if !orig.GetBool(schema.ReviewPublished) {
+		return e.Next()
+	}
+	errs := validation.Errors{}
+	for _, f := range []string{schema.ReviewRating, schema.ReviewText, schema.ReviewExchange} {
+		if e.Record.GetString(f) != orig.GetString(f) {
+			errs[f] = validation.NewError("validation_review_published", "A published review can't change.")
+		}
+	}
+	if !e.Record.GetBool(schema.ReviewPublished) {
+		errs[schema.ReviewPublished] = validation.NewError("validation_review_published", "A published review stays published.")
+	}
+	if prev := orig.GetString(schema.ReviewReply); prev != "" && e.Record.GetString(schema.ReviewReply) != prev {
+		errs[schema.ReviewReply] = validation.NewError("validation_already_replied", "This review already has its reply.")
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	return e.Next()
+}

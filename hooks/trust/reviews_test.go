@@ -158,6 +158,35 @@ func TestReviewsArePublishedBlind(t *testing.T) {
 			ExpectedStatus: 200, ExpectedContent: []string{`"reply":"thank you"`, `"published":true`},
 		},
 		{
+			Name: "a second reply is refused", Method: http.MethodPatch,
+			URL: url + "/" + replyID, Headers: auth("owner"), Body: strings.NewReader(`{"reply":"second thoughts"}`),
+			BeforeTestFunc: func(t testing.TB, app *tests.TestApp, _ *core.ServeEvent) {
+				r := review(t, app, "requester", 4, replyID)
+				review(t, app, "owner", 4)
+				r, _ = app.FindRecordById(schema.Reviews, r.Id)
+				r.Set(schema.ReviewReply, "thank you")
+				if err := app.Save(r); err != nil {
+					t.Fatal(err)
+				}
+			},
+			ExpectedStatus: 400, ExpectedContent: []string{`"reply":{"code":"validation_already_replied"`},
+			AfterTestFunc: func(t testing.TB, app *tests.TestApp, _ *http.Response) {
+				if r, _ := app.FindRecordById(schema.Reviews, replyID); r.GetString(schema.ReviewReply) != "thank you" {
+					t.Errorf("reply = %q, want the first one", r.GetString(schema.ReviewReply))
+				}
+			},
+		},
+		{
+			Name: "not even a superuser rewrites a published review", Method: http.MethodPatch,
+			URL: url + "/" + replyID, Headers: auth("mod"), Body: strings.NewReader(`{"rating":1,"text":"changed"}`),
+			BeforeTestFunc: func(t testing.TB, app *tests.TestApp, _ *core.ServeEvent) {
+				review(t, app, "requester", 4, replyID)
+				review(t, app, "owner", 4)
+			},
+			ExpectedStatus: 400, ExpectedContent: []string{`"rating":{"code":"validation_review_published"`,
+				`"text":{"code":"validation_review_published"`},
+		},
+		{
 			Name: "the author can't rewrite a published review", Method: http.MethodPatch,
 			URL: url + "/" + replyID, Headers: auth("requester"), Body: strings.NewReader(`{"rating":1}`),
 			BeforeTestFunc: func(t testing.TB, app *tests.TestApp, _ *core.ServeEvent) {

@@ -61,6 +61,7 @@ func Register(app core.App, cfg Config) error {
 
 	app.OnRecordCreate(schema.Reviews).BindFunc(prepareReview)
 	app.OnRecordDelete(schema.Reviews).BindFunc(refreshRatingOnDelete)
+	app.OnRecordUpdate(schema.Reviews).BindFunc(keepPublishedReview)
 	app.Cron().MustAdd("peerbaseReviewsPublish", "17 * * * *", func() {
 		if n, err := PublishDue(app, cfg.ReviewWindow, time.Now()); err != nil {
 			app.Logger().Error("trust: failed to publish the reviews due", "error", err)
