@@ -165,6 +165,14 @@ func (s *service) start() error {
 	return nil
 }
 
+// Nudge wakes app's outbox worker, for rows written outside a record
+// create (the poll finds them within a second anyway).
+func Nudge(app core.App) {
+	if s, ok := app.Store().Get(storeKey).(*service); ok && s.out != nil {
+		s.out.nudge()
+	}
+}
+
 // keyRoute answers the VAPID public key, for pushManager.subscribe.
 func (s *service) keyRoute(e *core.RequestEvent) error {
 	k, err := s.currentKeys()
