@@ -17,6 +17,7 @@ import (
 	"peerbase/hooks/moderation"
 	"peerbase/hooks/notify"
 	"peerbase/hooks/photos"
+	"peerbase/hooks/push"
 	"peerbase/hooks/realtime"
 	"peerbase/hooks/social"
 	"peerbase/hooks/swaps"
@@ -38,6 +39,7 @@ type Config struct {
 	Notify     notify.Config
 	Swaps      swaps.Config
 	Moderation moderation.Config
+	Push       push.Config
 }
 
 // DefaultConfig returns the configuration a fresh install runs with.
@@ -55,6 +57,7 @@ func DefaultConfig() Config {
 		Notify:     notify.DefaultConfig(),
 		Swaps:      swaps.DefaultConfig(),
 		Moderation: moderation.DefaultConfig(),
+		Push:       push.DefaultConfig(),
 	}
 }
 
@@ -91,6 +94,16 @@ func BindFlags(flags *pflag.FlagSet, cfg *Config) {
 		"how long before an offer expires its owner is told")
 	flags.DurationVar(&cfg.Moderation.NewAccountAge, "new-account-age", cfg.Moderation.NewAccountAge,
 		"accounts younger than this get stricter limits on creating offers, threads and reports")
+	flags.IntVar(&cfg.Push.Workers, "push-workers", cfg.Push.Workers, "how many Web Push sends are in flight at once")
+	flags.DurationVar(&cfg.Push.Timeout, "push-timeout", cfg.Push.Timeout, "the longest one Web Push send may take, from dial to answer")
+	flags.IntVar(&cfg.Push.MaxAttempts, "push-max-attempts", cfg.Push.MaxAttempts,
+		"how many times a push is tried (429, 5xx, network errors) before it is marked failed")
+	flags.DurationVar(&cfg.Push.RetryBase, "push-retry-base", cfg.Push.RetryBase,
+		"the first retry delay of a push; it doubles per attempt up to an hour, with jitter (a longer Retry-After wins)")
+	flags.DurationVar(&cfg.Push.Retention, "push-retention", cfg.Push.Retention,
+		"how long sent, failed, gone and skipped pushes stay in the delivery log")
+	flags.IntVar(&cfg.Push.DigestHour, "push-digest-hour", cfg.Push.DigestHour,
+		"the local hour (in each person's time zone) from which the daily digest of matches is sent")
 }
 
 // Register binds every capability's hooks, routes and jobs to app.
@@ -112,6 +125,7 @@ func Register(app core.App, cfg Config) error {
 		{"realtime", func() error { return realtime.Register(app, cfg.Realtime) }},
 		{"swaps", func() error { return swaps.Register(app, cfg.Swaps) }},
 		{"moderation", func() error { return moderation.Register(app, cfg.Moderation) }},
+		{"push", func() error { return push.Register(app, cfg.Push) }},
 		// last: its hooks wrap the innermost save, in the same transaction
 		{"changes", func() error { return changes.Register(app, cfg.Changes) }},
 	}
@@ -128,7 +142,7 @@ func Register(app core.App, cfg Config) error {
 func Capabilities(cfg Config) []string {
 	caps := []string{"trust", fmt.Sprintf("photos (%d at once)", cfg.Photos.Workers), "threads", "exchanges",
 		"social", "accounts", fmt.Sprintf("matching (%d workers)", cfg.Matching.Workers), "realtime",
-		"notifications", "swaps"}
+		"notifications", "swaps", fmt.Sprintf("web push (%d in flight)", cfg.Push.Workers)}
 	if cfg.Moderation.ReportThreshold > 0 {
 		caps = append(caps, fmt.Sprintf("moderation (hide at %d reports)", cfg.Moderation.ReportThreshold))
 	} else {
