@@ -21,8 +21,9 @@
 // endpoint then answers.
 //
 // The answers an endpoint gives are a script: a list of steps, each a status
-// (201, 404, 410, 429, 500, ...) with an optional Retry-After, or "never" (the
-// request is held open and never answered); the last step repeats.
+// (201, 404, 410, 429, 500, ...) with an optional Retry-After and an optional
+// delay before answering, or "never" (the request is held open and never
+// answered); the last step repeats.
 
 import assert from 'node:assert/strict';
 import { createECDH, createPublicKey, randomBytes, verify } from 'node:crypto';
@@ -44,8 +45,9 @@ const b64url = (buf) => Buffer.from(buf).toString('base64url');
 const unb64url = (s) => Buffer.from(s, 'base64url');
 
 /**
- * normaliseStep turns a script step into {status, retryAfter, never}:
- * 201, {status: 429, retryAfter: 2} or 'never'.
+ * normaliseStep turns a script step into {status, retryAfter, delayMs,
+ * never}: 201, {status: 429, retryAfter: 2}, {status: 201, delayMs: 100} or
+ * 'never'.
  */
 function normaliseStep(step) {
   if (step === 'never') {
@@ -206,6 +208,7 @@ export function decryptBody(body, ecdh, authSecret) {
  */
 export async function startPushService({ publicKey, subject } = {}) {
   const subs = new Map(); // id -> subscription state
+  const paths = new Map(); // request path (with query) -> id
   const received = []; // every request that passed the checks
   const violations = []; // every request that did not
   const held = new Set(); // responses of "never" steps
@@ -233,9 +236,9 @@ export async function startPushService({ publicKey, subject } = {}) {
 
   function handle(req, res, body, size) {
     const at = Date.now();
-    const m = /^\/push\/([A-Za-z0-9_-]+)$/.exec(req.url);
-    const sub = m && subs.get(m[1]);
-    const base = { at, method: req.method, url: req.url, id: m?.[1] };
+    const id = paths.get(req.url);
+    const sub = id && subs.get(id);
+    const base = { at, method: req.method, url: req.url, id };
     const reject = (status, msg) => {
       violations.push({ ...base, status, error: msg });
       notify();
@@ -298,6 +301,15 @@ export async function startPushService({ publicKey, subject } = {}) {
     if (step.status === 201) {
       h.Location = `${origin}/message/${randomBytes(6).toString('hex')}`;
     }
+    if (step.delayMs) {
+      const timer = setTimeout(() => res.writeHead(step.status, h).end(), step.delayMs);
+      held.add(res);
+      res.on('close', () => {
+        clearTimeout(timer);
+        held.delete(res);
+      });
+      return;
+    }
     res.writeHead(step.status, h).end();
   }
 
@@ -324,10 +336,15 @@ export async function startPushService({ publicKey, subject } = {}) {
     /**
      * subscribe makes a new endpoint with fresh receiver keys and its answer
      * script (default: 201 always). It returns {id, endpoint, keys: {p256dh,
-     * auth}}, the shape of a browser's PushSubscription.toJSON().
+     * auth}}, the shape of a browser's PushSubscription.toJSON(). The
+     * endpoint's path is /push/<id> unless path(id) gives another (with a
+     * query if wanted, as UnifiedPush distributors do).
      */
-    subscribe(script = [201]) {
+    subscribe(script = [201], { path = (id) => `/push/${id}` } = {}) {
       const id = randomBytes(9).toString('base64url');
+      const p = path(id);
+      assert.ok(p.startsWith('/') && !paths.has(p), `bad or taken path ${p}`);
+      paths.set(p, id);
       const ecdh = createECDH('prime256v1');
       ecdh.generateKeys();
       const auth = randomBytes(16);
@@ -336,7 +353,7 @@ export async function startPushService({ publicKey, subject } = {}) {
       subs.set(id, { ecdh, auth, script: steps, calls: 0 });
       return {
         id,
-        endpoint: `${origin}/push/${id}`,
+        endpoint: `${origin}${p}`,
         keys: { p256dh: b64url(ecdh.getPublicKey(null, 'uncompressed')), auth: b64url(auth) },
       };
     },

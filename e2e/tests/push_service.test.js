@@ -108,6 +108,17 @@ describe('the loopback push service', () => {
     svc.assertNoViolations();
   });
 
+  test('a delayed answer, and an endpoint with its own path and query (UnifiedPush style)', async () => {
+    const sub = svc.subscribe({ status: 201, delayMs: 300 }, { path: (id) => `/up${id}?up=1` });
+    assert.match(sub.endpoint, /\/up[A-Za-z0-9_-]+\?up=1$/);
+    const t0 = Date.now();
+    const res = await send(sub, '{"n":1}');
+    assert.equal(res.status, 201, res.text);
+    assert.ok(Date.now() - t0 >= 280, `answered after ${Date.now() - t0} ms`);
+    assert.deepEqual(svc.requestsTo(sub.id)[0].json, { n: 1 });
+    svc.assertNoViolations();
+  });
+
   test('"never" holds the request open until the sender gives up', async () => {
     const sub = svc.subscribe('never');
     const t0 = Date.now();
