@@ -172,7 +172,15 @@ describe('Web Push to an independent push service', () => {
   });
 
   test('exchange moves reach the side they concern: Urgency high, TTL 7 days, no Topic', async () => {
-    const x = await bob.pb.collection('exchanges').create({ offer: offer.id, requester: bob.user.id });
+    const lamp = await alice.pb.collection('offers').create({
+      owner: alice.user.id,
+      title: 'Desk lamp',
+      kind: 'sell',
+      status: 'active',
+      price: 15,
+      currency: 'EUR',
+    });
+    const x = await bob.pb.collection('exchanges').create({ offer: lamp.id, requester: bob.user.id });
     const requested = await pushOf(
       aliceDevice,
       (p) => p.type === 'exchange' && JSON.stringify(p).includes(x.id),
@@ -291,6 +299,46 @@ describe('Web Push to an independent push service', () => {
     assert.ok(second.at - first.at >= 950, `retried ${second.at - first.at} ms after, before the 1 s timeout`);
     assert.equal(second.json.id, first.json.id);
     await waitFor(async () => (await delivery(first.json.id)).status === 'sent', DELIVERY_MS, 'the retry marked sent');
+    svc.assertNoViolations();
+  });
+
+  test('a fan-out with nothing failing sends each push exactly once', async () => {
+    // 100 devices of carol's (made by the superuser: one batch), 3 notifications
+    await admin.settings.update({ batch: { enabled: true, maxRequests: 200, timeout: 30 } });
+    const devices = [];
+    const batch = admin.createBatch();
+    for (let i = 0; i < 100; i++) {
+      const d = svc.subscribe();
+      devices.push(d);
+      batch.collection('push_subscriptions').create({
+        user: carol.user.id,
+        endpoint: d.endpoint,
+        p256dh: d.keys.p256dh,
+        auth: d.keys.auth,
+      });
+    }
+    for (const r of await batch.send()) {
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+    }
+    const notes = [];
+    for (let i = 0; i < 3; i++) {
+      notes.push((await notify(carol, `Fan-out ${i}`)).id);
+    }
+    const wanted = new Set(notes);
+    const got = () => devices.flatMap((d) => pushesTo(d)).filter((r) => wanted.has(r.json?.source?.id));
+    await svc.waitFor(() => new Set(got().map((r) => r.json.id)).size >= 300, 10_000, 'all 300 pushes');
+    // a late duplicate has time to show
+    await sleep(1_000);
+    const perDelivery = new Map();
+    for (const r of got()) {
+      perDelivery.set(r.json.id, (perDelivery.get(r.json.id) ?? 0) + 1);
+    }
+    const twice = [...perDelivery.values()].filter((n) => n > 1).length;
+    assert.equal(perDelivery.size, 300, 'one delivery per device and notification');
+    assert.equal(twice, 0, `${twice} of 300 deliveries were sent more than once though every answer was 201`);
+    for (const d of devices) {
+      assert.deepEqual(pushesTo(d).map((r) => r.json.source.id).sort(), [...notes].sort(), `pushes to ${d.endpoint}`);
+    }
     svc.assertNoViolations();
   });
 
