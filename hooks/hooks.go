@@ -15,6 +15,7 @@ import (
 	"peerbase/hooks/exchanges"
 	"peerbase/hooks/matching"
 	"peerbase/hooks/photos"
+	"peerbase/hooks/push"
 	"peerbase/hooks/realtime"
 	"peerbase/hooks/social"
 	"peerbase/hooks/threads"
@@ -32,6 +33,7 @@ type Config struct {
 	Changes   changes.Config
 	Realtime  realtime.Config
 	Matching  matching.Config
+	Push      push.Config
 }
 
 // DefaultConfig returns the configuration a fresh install runs with.
@@ -46,6 +48,7 @@ func DefaultConfig() Config {
 		Changes:   changes.DefaultConfig(),
 		Realtime:  realtime.DefaultConfig(),
 		Matching:  matching.DefaultConfig(),
+		Push:      push.DefaultConfig(),
 	}
 }
 
@@ -72,6 +75,16 @@ func BindFlags(flags *pflag.FlagSet, cfg *Config) {
 		"how many realtime events may wait for one slow connection before it is closed")
 	flags.IntVar(&cfg.Matching.Workers, "match-workers", cfg.Matching.Workers,
 		"how many new or changed offers are matched against the saved wants at once")
+	flags.IntVar(&cfg.Push.Workers, "push-workers", cfg.Push.Workers, "how many Web Push sends are in flight at once")
+	flags.DurationVar(&cfg.Push.Timeout, "push-timeout", cfg.Push.Timeout, "the longest one Web Push send may take, from dial to answer")
+	flags.IntVar(&cfg.Push.MaxAttempts, "push-max-attempts", cfg.Push.MaxAttempts,
+		"how many times a push is tried (429, 5xx, network errors) before it is marked failed")
+	flags.DurationVar(&cfg.Push.RetryBase, "push-retry-base", cfg.Push.RetryBase,
+		"the first retry delay of a push; it doubles per attempt up to an hour, with jitter (a longer Retry-After wins)")
+	flags.DurationVar(&cfg.Push.Retention, "push-retention", cfg.Push.Retention,
+		"how long sent, failed, gone and skipped pushes stay in the delivery log")
+	flags.IntVar(&cfg.Push.DigestHour, "push-digest-hour", cfg.Push.DigestHour,
+		"the local hour (in each person's time zone) from which the daily digest of matches is sent")
 }
 
 // Register binds every capability's hooks, routes and jobs to app.
@@ -90,6 +103,7 @@ func Register(app core.App, cfg Config) error {
 		{"accounts", func() error { return accounts.Register(app, cfg.Accounts) }},
 		{"matching", func() error { return matching.Register(app, cfg.Matching) }},
 		{"realtime", func() error { return realtime.Register(app, cfg.Realtime) }},
+		{"push", func() error { return push.Register(app, cfg.Push) }},
 		// last: its hooks wrap the innermost save, in the same transaction
 		{"changes", func() error { return changes.Register(app, cfg.Changes) }},
 	}

@@ -64,7 +64,7 @@ func clientWrites() map[string][]clientWrite {
 		},
 		schema.PushSubscriptions: {
 			{actor: peer, method: post, body: map[string]any{schema.SubUser: ids[peer], schema.SubEndpoint: "https://push.example.com/second",
-				schema.SubP256dh: "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4", schema.SubAuth: "tBHItJI5svbpez7KI4CCXg"}},
+				schema.SubP256dh: "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM", schema.SubAuth: "tBHItJI5svbpez7KI4CCXg"}},
 			{actor: peer, method: patch, target: fxSub, body: map[string]any{schema.SubUserAgent: "Safari"}},
 		},
 	}

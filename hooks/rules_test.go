@@ -792,7 +792,7 @@ func matrix() []matrixRow {
 			lists:      map[string][]string{peer: {fxSub}},
 			createBody: func(me string) map[string]any {
 				return map[string]any{schema.SubUser: me, schema.SubEndpoint: "https://push.example.com/new-" + me,
-					schema.SubP256dh: "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4", schema.SubAuth: "tBHItJI5svbpez7KI4CCXg"}
+					schema.SubP256dh: "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM", schema.SubAuth: "tBHItJI5svbpez7KI4CCXg"}
 			},
 			createAs:   peer,
 			create:     statuses{400, 200, 200, 200, 200},

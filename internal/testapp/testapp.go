@@ -49,11 +49,22 @@ func Open(dir string) (*tests.TestApp, error) {
 	if err != nil {
 		return nil, fmt.Errorf("failed to create the test app: %w", err)
 	}
-	if err := hooks.Register(app, hooks.DefaultConfig()); err != nil {
+	if err := hooks.Register(app, Config()); err != nil {
 		app.Cleanup()
 		return nil, err
 	}
 	return app, nil
+}
+
+// Config is the hooks configuration of test apps: the defaults, except
+// that push deliveries are written but never sent (no test but hooks/push's
+// own, which sends to a loopback receiver, may call out) and the push
+// services the fixtures name are allowed without a DNS lookup.
+func Config() hooks.Config {
+	cfg := hooks.DefaultConfig()
+	cfg.Push.Deliver = false
+	cfg.Push.AllowHosts = append(cfg.Push.AllowHosts, "push.example.com:443", "push.example.test:443")
+	return cfg
 }
 
 // Main builds the package's template with seed, stores its folder in
