@@ -9,7 +9,7 @@
 //     uses: TTL, Urgency, a RecordSize of the payload rounded up to 128
 //     bytes, one shared HTTP client with -workers sends in flight) and reads
 //     this process's CPU time (getrusage) around them;
-//   - starts a fresh server (its own temp data dir, rate limiter off through
+//   - starts a fresh server (its own temp data dir, not in dev mode, rate limiter off through
 //     the settings API, --push-workers -workers, PEERBASE_PUSH_ALLOW_HOSTS
 //     the sink), creates people with -devices push subscriptions each,
 //     resets the server's peak-RSS mark (/proc/<pid>/clear_refs), then
@@ -127,7 +127,12 @@ func run(sizes []int, devices, workers int, bin string, keep bool, timeout time.
 		defer os.RemoveAll(dir)
 	}
 	if bin == "" {
-		bin = filepath.Join(dir, "peerbase")
+		// not under the temp dir: PocketBase takes a binary there for `go
+		// run` and turns dev mode on, which logs every SQL statement
+		bin, err = filepath.Abs(filepath.Join("bench", "out", "peerbase"))
+		if err != nil {
+			return err
+		}
 		log.Printf("building the server into %s", bin)
 		build := exec.Command("go", "build", "-tags", "nodynamic", "-o", bin, ".")
 		build.Env = append(os.Environ(), "CGO_ENABLED=0")
@@ -302,7 +307,7 @@ func serverFanout(bin, dir string, s *sink, run string, keys []receiverKey, devi
 		return result{}, err
 	}
 	env := append(os.Environ(), "PEERBASE_PUSH_ALLOW_HOSTS="+s.addr, "PEERBASE_VAPID_SUBJECT="+subject)
-	up := exec.Command(bin, "superuser", "upsert", superEmail, password, "--dir", data)
+	up := exec.Command(bin, "superuser", "upsert", superEmail, password, "--dir", data, "--dev=false")
 	up.Env = env
 	if out, err := up.CombinedOutput(); err != nil {
 		return result{}, fmt.Errorf("failed to create the superuser: %w: %s", err, out)
@@ -317,7 +322,9 @@ func serverFanout(bin, dir string, s *sink, run string, keys []receiverKey, devi
 		return result{}, err
 	}
 	defer logFile.Close()
-	srv := exec.Command(bin, "serve", "--http", addr, "--dir", data, "--push-workers", strconv.Itoa(workers))
+	// --dev=false: a binary under the temp dir would otherwise run in dev
+	// mode, logging every SQL statement
+	srv := exec.Command(bin, "serve", "--dev=false", "--http", addr, "--dir", data, "--push-workers", strconv.Itoa(workers))
 	srv.Env = env
 	srv.Stdout, srv.Stderr = logFile, logFile
 	if err := srv.Start(); err != nil {
