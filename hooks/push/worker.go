@@ -68,7 +68,10 @@ type outbox struct {
 
 	mu       sync.Mutex
 	inflight map[string]struct{}
-	max      int
+	// marked holds the rows whose result was written since the current
+	// dispatch began reading: its read may still show them pending
+	marked map[string]struct{}
+	max    int
 
 	workers sync.WaitGroup
 	loops   sync.WaitGroup
@@ -81,7 +84,7 @@ func newOutbox(s *service) *outbox {
 	return &outbox{
 		s: s, wakeCh: make(chan struct{}, 1), doneCh: make(chan struct{}, 1),
 		jobs: make(chan job, max), results: make(chan result, max),
-		ctx: ctx, cancel: cancel, inflight: map[string]struct{}{}, max: max,
+		ctx: ctx, cancel: cancel, inflight: map[string]struct{}{}, marked: map[string]struct{}{}, max: max,
 	}
 }
 
@@ -150,6 +153,9 @@ func (o *outbox) dispatch() (int, time.Time, error) {
 	o.mu.Lock()
 	free := o.max - len(o.inflight)
 	busy := len(o.inflight)
+	if free >= o.max/2 {
+		clear(o.marked)
+	}
 	o.mu.Unlock()
 	if free < o.max/2 {
 		return 0, time.Time{}, nil
@@ -170,6 +176,9 @@ func (o *outbox) dispatch() (int, time.Time, error) {
 	for _, j := range rows {
 		o.mu.Lock()
 		_, taken := o.inflight[j.ID]
+		if _, done := o.marked[j.ID]; done {
+			taken = true
+		}
 		if !taken {
 			o.inflight[j.ID] = struct{}{}
 		}
@@ -326,6 +335,7 @@ func (o *outbox) markLoop() {
 		o.mu.Lock()
 		for _, r := range batch {
 			delete(o.inflight, r.id)
+			o.marked[r.id] = struct{}{}
 		}
 		o.mu.Unlock()
 		select {
