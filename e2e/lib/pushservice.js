@@ -60,6 +60,9 @@ function normaliseStep(step) {
   return { ...step };
 }
 
+// publicKeys caches the KeyObject of each VAPID key seen (a server uses one)
+const publicKeys = new Map();
+
 /**
  * verifyVapid checks an Authorization header against RFC 8292 and returns
  * {claims, key} or throws an Error whose `status` is the answer to give.
@@ -112,10 +115,14 @@ export function verifyVapid(authorization, endpointOrigin, { publicKey, subject,
   if (header.typ !== undefined && header.typ !== 'JWT') {
     throw fail(401, `JWT typ is ${header.typ}`);
   }
-  const key = createPublicKey({
-    key: { kty: 'EC', crv: 'P-256', x: b64url(point.subarray(1, 33)), y: b64url(point.subarray(33, 65)) },
-    format: 'jwk',
-  });
+  let key = publicKeys.get(k);
+  if (!key) {
+    key = createPublicKey({
+      key: { kty: 'EC', crv: 'P-256', x: b64url(point.subarray(1, 33)), y: b64url(point.subarray(33, 65)) },
+      format: 'jwk',
+    });
+    publicKeys.set(k, key);
+  }
   const sig = unb64url(parts[2]);
   if (sig.length !== 64) {
     throw fail(401, `ES256 signature is ${sig.length} bytes, not 64 (r||s)`);
