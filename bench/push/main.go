@@ -9,16 +9,18 @@
 //     uses: TTL, Urgency, a RecordSize of the payload rounded up to 128
 //     bytes, one shared HTTP client with -workers sends in flight) and reads
 //     this process's CPU time (getrusage) around them;
-//   - starts a fresh server (its own temp data dir, not in dev mode, rate limiter off through
-//     the settings API, --push-workers -workers, PEERBASE_PUSH_ALLOW_HOSTS
-//     the sink), creates people with -devices push subscriptions each,
-//     resets the server's peak-RSS mark (/proc/<pid>/clear_refs), then
-//     creates one notification per person as the superuser (each becomes
-//     one outbox row per device, written in the notification's transaction)
-//     and waits until the sink has every delivery and the outbox has no
-//     pending row. The server's CPU time comes from /proc/<pid>/stat around
-//     that (outbox rows written, sent and marked, plus the notification
-//     records themselves, one per -devices deliveries), its peak RSS from
+//   - starts a fresh server (its own temp data dir, not in dev mode, rate
+//     limiter off through the settings API, --push-workers -workers,
+//     PEERBASE_PUSH_ALLOW_HOSTS the sink), creates people with -devices push
+//     subscriptions each, restarts the server on that data dir (so that the
+//     setup's memory is not counted), resets its peak-RSS mark
+//     (/proc/<pid>/clear_refs), then creates one notification per person
+//     as the superuser through /api/batch (each becomes one outbox row per
+//     device, written in the notification's transaction) and waits until
+//     the sink has every delivery and the outbox has no pending row. The
+//     server's CPU time comes from /proc/<pid>/stat around that (outbox
+//     rows written, sent and marked, plus the notification records
+//     themselves, one per -devices deliveries), its peak RSS from
 //     /proc/<pid>/status VmHWM.
 //
 // The sink is this program again, as a child process ("push sink"), so
@@ -109,6 +111,8 @@ type result struct {
 	baseRSS   int64         // bytes before the fan-out, server only
 	dupes     int           // deliveries the sink got more than once
 	setupWall time.Duration
+	writeWall time.Duration // server only: the notifications' batch requests
+	writeCPU  time.Duration // server only: CPU until they were answered
 }
 
 func (r result) perSecond() float64 { return float64(r.n) / r.wall.Seconds() }
@@ -298,7 +302,51 @@ func selfCPU() time.Duration {
 
 // --- the server
 
-// serverFanout runs one fan-out of len(keys) pushes through a fresh server.
+// server is one running server process.
+type server struct {
+	cmd    *exec.Cmd
+	pid    int
+	exited chan struct{}
+}
+
+// startServer serves data on a free loopback port, logging to logFile, and
+// waits until it is healthy.
+func startServer(bin, data string, env []string, workers int, logFile io.Writer, c *api) (*server, error) {
+	addr, err := freeLoopbackAddr()
+	if err != nil {
+		return nil, err
+	}
+	// --dev=false: a binary under the temp dir would otherwise run in dev
+	// mode, logging every SQL statement
+	cmd := exec.Command(bin, "serve", "--dev=false", "--http", addr, "--dir", data, "--push-workers", strconv.Itoa(workers))
+	cmd.Env = env
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	srv := &server{cmd: cmd, pid: cmd.Process.Pid, exited: make(chan struct{})}
+	go func() {
+		cmd.Wait()
+		close(srv.exited)
+	}()
+	c.base = "http://" + addr
+	if err := c.waitHealthy(60*time.Second, srv.exited); err != nil {
+		srv.stop()
+		return nil, err
+	}
+	return srv, nil
+}
+
+// stop ends the server as a deploy would (SIGTERM) and waits for it.
+func (s *server) stop() {
+	s.cmd.Process.Signal(syscall.SIGTERM)
+	<-s.exited
+}
+
+// serverFanout runs one fan-out of len(keys) pushes through a fresh server:
+// a first process creates the people and their subscriptions, then a second
+// one on the same data dir makes the fan-out (so that its peak RSS is the
+// fan-out's, not that of taking 100,000 subscriptions through the API).
 func serverFanout(bin, dir string, s *sink, run string, keys []receiverKey, devices, workers int,
 	timeout time.Duration) (result, error) {
 	setupStart := time.Now()
@@ -312,65 +360,53 @@ func serverFanout(bin, dir string, s *sink, run string, keys []receiverKey, devi
 	if out, err := up.CombinedOutput(); err != nil {
 		return result{}, fmt.Errorf("failed to create the superuser: %w: %s", err, out)
 	}
-	addr, err := freeLoopbackAddr()
-	if err != nil {
-		return result{}, err
-	}
 	logPath := filepath.Join(dir, "server.log")
 	logFile, err := os.Create(logPath)
 	if err != nil {
 		return result{}, err
 	}
 	defer logFile.Close()
-	// --dev=false: a binary under the temp dir would otherwise run in dev
-	// mode, logging every SQL statement
-	srv := exec.Command(bin, "serve", "--dev=false", "--http", addr, "--dir", data, "--push-workers", strconv.Itoa(workers))
-	srv.Env = env
-	srv.Stdout, srv.Stderr = logFile, logFile
-	if err := srv.Start(); err != nil {
-		return result{}, err
-	}
-	pid := srv.Process.Pid
-	exited := make(chan struct{})
-	go func() {
-		srv.Wait()
-		close(exited)
-	}()
-	defer func() {
-		srv.Process.Signal(syscall.SIGTERM)
-		<-exited
-	}()
 	fail := func(err error) (result, error) {
 		return result{}, fmt.Errorf("%w\n--- %s (last lines) ---\n%s", err, logPath, tail(logPath, 30))
 	}
-	c := newAPI("http://" + addr)
-	if err := c.waitHealthy(30*time.Second, exited); err != nil {
+	c := newAPI()
+	srv, err := startServer(bin, data, env, workers, logFile, c)
+	if err != nil {
 		return fail(err)
 	}
 	ctx := context.Background()
 	if err := c.setup(ctx); err != nil {
+		srv.stop()
 		return fail(err)
 	}
 
 	people := (len(keys) + devices - 1) / devices
-	log.Printf("server pid %d on %s: creating %d people and %d subscriptions", pid, addr, people, len(keys))
+	log.Printf("server pid %d: creating %d people and %d subscriptions", srv.pid, people, len(keys))
 	users, err := c.createMany(ctx, people, func(i int) map[string]any {
 		return map[string]any{"method": "POST", "url": "/api/collections/users/records", "body": map[string]any{
 			"email": fmt.Sprintf("bench%07d@peerbase.local", i), "password": password, "passwordConfirm": password,
 			"name": fmt.Sprintf("Bench %d", i)}}
 	})
+	if err == nil {
+		_, err = c.createMany(ctx, len(keys), func(i int) map[string]any {
+			return map[string]any{"method": "POST", "url": "/api/collections/push_subscriptions/records", "body": map[string]any{
+				"user": users[i/devices], "endpoint": s.endpoint(run, i), "p256dh": keys[i].p256dh, "auth": keys[i].auth}}
+		})
+	}
+	srv.stop()
 	if err != nil {
 		return fail(err)
 	}
-	if _, err := c.createMany(ctx, len(keys), func(i int) map[string]any {
-		return map[string]any{"method": "POST", "url": "/api/collections/push_subscriptions/records", "body": map[string]any{
-			"user": users[i/devices], "endpoint": s.endpoint(run, i), "p256dh": keys[i].p256dh, "auth": keys[i].auth}}
-	}); err != nil {
+	srv, err = startServer(bin, data, env, workers, logFile, c)
+	if err != nil {
 		return fail(err)
 	}
+	defer srv.stop()
+	pid := srv.pid
 	setupWall := time.Since(setupStart)
+	log.Printf("restarted: server pid %d", pid)
 
-	// the fan-out's own peak: forget the setup's
+	// the fan-out's own peak: forget the start's
 	if err := os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", pid), []byte("5"), 0); err != nil {
 		return fail(fmt.Errorf("failed to reset the server's peak RSS: %w", err))
 	}
@@ -392,7 +428,14 @@ func serverFanout(bin, dir string, s *sink, run string, keys []receiverKey, devi
 	}); err != nil {
 		return fail(err)
 	}
-	log.Printf("notifications written after %v; waiting for %d deliveries", time.Since(t0).Round(time.Millisecond), len(keys))
+	writeWall := time.Since(t0)
+	writeCPU, err := procCPU(pid)
+	if err != nil {
+		return fail(err)
+	}
+	writeCPU -= cpu0
+	log.Printf("notifications written after %v (%v server CPU); waiting for %d deliveries",
+		writeWall.Round(time.Millisecond), writeCPU, len(keys))
 
 	deadline := t0.Add(timeout)
 	var st sinkStats
@@ -439,7 +482,8 @@ func serverFanout(bin, dir string, s *sink, run string, keys []receiverKey, devi
 		return fail(fmt.Errorf("%d deliveries marked sent, want %d", sent, len(keys)))
 	}
 	return result{n: len(keys), path: "peerbase server", wall: last.Sub(t0), cpu: cpu1 - cpu0, peakRSS: peak,
-		baseRSS: baseRSS, dupes: st.Requests - st.Distinct, setupWall: setupWall}, nil
+		baseRSS: baseRSS, dupes: st.Requests - st.Distinct, setupWall: setupWall, writeWall: writeWall,
+		writeCPU: writeCPU}, nil
 }
 
 // procCPU reads a process's user+system CPU time from /proc/<pid>/stat.
@@ -515,9 +559,9 @@ type api struct {
 	super string
 }
 
-func newAPI(base string) *api {
+func newAPI() *api {
 	tr := &http.Transport{MaxIdleConnsPerHost: 8, DisableCompression: true}
-	return &api{base: base, http: &http.Client{Transport: tr, Timeout: 5 * time.Minute}}
+	return &api{http: &http.Client{Transport: tr, Timeout: 5 * time.Minute}}
 }
 
 func (a *api) waitHealthy(timeout time.Duration, exited <-chan struct{}) error {
@@ -763,21 +807,23 @@ func runSink() {
 func printTable(results []result, devices, workers int) {
 	fmt.Printf("\nWeb Push fan-out to a loopback sink answering 201 (%d sends in flight; server: %d devices per person, one notification each)\n\n",
 		workers, devices)
-	fmt.Println("| pushes | sender | deliveries/s | CPU per delivery | CPU ratio to bare | peak RSS (VmHWM) | RSS before | duplicates |")
-	fmt.Println("|---|---|---|---|---|---|---|---|")
+	fmt.Println("| pushes | sender | deliveries/s | CPU per delivery | CPU ratio to bare | of which writing the outbox | peak RSS (VmHWM) | RSS before | duplicates |")
+	fmt.Println("|---|---|---|---|---|---|---|---|---|")
 	var bare result
 	peaks := map[int]int64{}
 	for _, r := range results {
-		ratio, peak, before := "1.00×", "", ""
+		ratio, write, peak, before := "1.00×", "", "", ""
 		if r.path == "bare webpush-go" {
 			bare = r
 		} else {
 			ratio = fmt.Sprintf("**%.2f×**", float64(r.cpuPer())/float64(bare.cpuPer()))
+			write = fmt.Sprintf("%v (%v wall)", (r.writeCPU / time.Duration(r.n)).Round(100*time.Nanosecond),
+				r.writeWall.Round(10*time.Millisecond))
 			peak, before = mib(r.peakRSS), mib(r.baseRSS)
 			peaks[r.n] = r.peakRSS
 		}
-		fmt.Printf("| %s | %s | %s | %v | %s | %s | %s | %d |\n", thousands(r.n), r.path, thousands(int(r.perSecond())),
-			r.cpuPer().Round(100*time.Nanosecond), ratio, peak, before, r.dupes)
+		fmt.Printf("| %s | %s | %s | %v | %s | %s | %s | %s | %d |\n", thousands(r.n), r.path, thousands(int(r.perSecond())),
+			r.cpuPer().Round(100*time.Nanosecond), ratio, write, peak, before, r.dupes)
 	}
 	if p10, ok := peaks[10000]; ok {
 		if p100, ok := peaks[100000]; ok {
