@@ -491,7 +491,7 @@ func TestFanOutBatched(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, true, func(c *push.Config) { c.Workers = 16 })
 	c, _ := e.app.FindCollectionByNameOrId(schema.PushSubscriptions)
-	const n = 1100
+	const n = 700
 	d := newDevice(t)
 	err := e.app.RunInTransaction(func(tx core.App) error {
 		for i := range n {
@@ -509,8 +509,11 @@ func TestFanOutBatched(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t0 := time.Now()
 	e.message("ann", "to all of you")
+	t1 := time.Now()
 	e.waitRows("all sent", nil, allStatus(schema.DeliverySent, n))
+	t.Logf("fan-out to %d devices: outbox written in %v, all sent in %v", n, t1.Sub(t0), time.Since(t1))
 	seen := map[string]int{}
 	for _, g := range e.rcv.all() {
 		if g.Err != nil {
@@ -641,5 +644,34 @@ func TestDeliveriesSuperusersOnly(t *testing.T) {
 	}
 	if status := e.do("admin", http.MethodGet, recordsURL(schema.PushDeliveries), nil, &list); status != http.StatusOK || list.TotalItems != 1 {
 		t.Errorf("admin: %d %+v", status, list)
+	}
+}
+
+// TestPrefsShapeAndLocaleFallback: notify_prefs is checked (an object of
+// known types to booleans) through the API; a person whose locale has no
+// texts gets English.
+func TestPrefsShapeAndLocaleFallback(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, true)
+	for _, bad := range []any{map[string]any{"message": "off"}, map[string]any{"nonsense": false}, []any{"message"}} {
+		var res struct {
+			Data map[string]struct {
+				Code string `json:"code"`
+			} `json:"data"`
+		}
+		status := e.do("ann", http.MethodPatch, recordsURL(schema.Users)+"/"+ids["ann"], map[string]any{schema.UserNotify: bad}, &res)
+		if status != http.StatusBadRequest || res.Data[schema.UserNotify].Code == "" {
+			t.Errorf("notify_prefs %v: %d %+v", bad, status, res)
+		}
+	}
+	if status := e.do("ann", http.MethodPatch, recordsURL(schema.Users)+"/"+ids["ann"], map[string]any{
+		schema.UserNotify: map[string]any{"digest": false}, schema.UserLocale: "de-DE"}, nil); status != http.StatusOK {
+		t.Fatalf("good prefs: %d", status)
+	}
+	e.subscribe("ann", "/ann", newDevice(t))
+	e.message("bob", "hi")
+	gs := e.rcv.waitFor(5*time.Second, "ann's push", func(gs []got) bool { return len(gs) == 1 })
+	if gs[0].Err != nil || gs[0].Payload["title"] != "New message from bob" {
+		t.Fatalf("%+v", gs[0])
 	}
 }

@@ -228,14 +228,21 @@ func (e *env) deliveries(where dbx.Expression) []deliveryRow {
 // waitRows waits until the rows matching where satisfy cond.
 func (e *env) waitRows(what string, where dbx.Expression, cond func([]deliveryRow) bool) []deliveryRow {
 	e.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		rows := e.deliveries(where)
 		if cond(rows) {
 			return rows
 		}
 		if time.Now().After(deadline) {
-			e.t.Fatalf("timed out waiting for %s: %+v", what, rows)
+			counts := map[string]int{}
+			for _, r := range rows {
+				counts[r.Status]++
+			}
+			if len(rows) > 10 {
+				rows = rows[:10]
+			}
+			e.t.Fatalf("timed out waiting for %s: statuses %v, first rows %+v", what, counts, rows)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

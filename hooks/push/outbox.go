@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -56,13 +57,17 @@ type Event struct {
 	Data   map[string]any // data["thread"]: no push while its person watches it
 }
 
-// delivery is one outbox row.
+// delivery is what differs between the rows of one fan-out.
 type delivery struct {
-	id, subscription, recipient, typ, host string
-	payload                                []byte
-	topic, urgency                         string
-	ttl                                    int
-	next                                   time.Time
+	id, subscription, host string
+}
+
+// fanout is what the rows of one fan-out share: the payload is
+// {"id":"<row id>" followed by rest.
+type fanout struct {
+	recipient, typ, rest, topic, urgency string
+	ttl                                  int
+	next                                 time.Time
 }
 
 // dateString formats t as PocketBase stores dates.
@@ -111,24 +116,16 @@ func Enqueue(app core.App, ev Event, now time.Time) (int, error) {
 		return 0, err
 	}
 	rest = rest[len(`{"id":""`):]
+	if len(rest)+len(`{"id":"`)+15+1 > MaxPayload {
+		return 0, fmt.Errorf("push: a %s payload of %d bytes is too large", ev.Type, len(rest)+24)
+	}
 	rows := make([]delivery, 0, len(subs))
 	for _, s := range subs {
-		id := core.GenerateDefaultRandomId()
-		payload := make([]byte, 0, len(rest)+len(id)+8)
-		payload = append(payload, `{"id":"`...)
-		payload = append(payload, id...)
-		payload = append(payload, '"')
-		payload = append(payload, rest...)
-		if len(payload) > MaxPayload {
-			return 0, fmt.Errorf("push: a %s payload of %d bytes is too large", ev.Type, len(payload))
-		}
-		rows = append(rows, delivery{
-			id: id, subscription: s.ID, recipient: ev.User, typ: ev.Type, host: endpointHost(s.Endpoint),
-			payload: payload, topic: kind.Topic(ev.Data), urgency: kind.Urgency, ttl: int(kind.TTL / time.Second),
-			next: due,
-		})
+		rows = append(rows, delivery{id: core.GenerateDefaultRandomId(), subscription: s.ID, host: endpointHost(s.Endpoint)})
 	}
-	if err := insertDeliveries(app, rows, now); err != nil {
+	shared := fanout{recipient: ev.User, typ: ev.Type, rest: string(rest), topic: kind.Topic(ev.Data),
+		urgency: kind.Urgency, ttl: int(kind.TTL / time.Second), next: due}
+	if err := insertDeliveries(app, shared, rows, now); err != nil {
 		return 0, err
 	}
 	return len(rows), nil
@@ -142,46 +139,40 @@ func endpointHost(endpoint string) string {
 	return clip(u.Host, 255)
 }
 
-// deliveryColumns are the columns insertDeliveries writes.
-var deliveryColumns = []string{"id", schema.DeliverySubscription, schema.DeliveryRecipient, schema.DeliveryType,
-	schema.DeliveryEndpointHost, schema.DeliveryPayload, schema.DeliveryTopic, schema.DeliveryUrgency, schema.DeliveryTTL,
-	schema.DeliveryAttempts, schema.DeliveryNextAttempt, schema.DeliveryStatus, schema.DeliveryLastError,
-	schema.FieldCreated, schema.FieldUpdated}
-
-// insertBatch keeps one INSERT under SQLite's limit of bound parameters.
+// insertBatch keeps one INSERT well under SQLite's limit of bound
+// parameters.
 const insertBatch = 500
 
-// insertDeliveries writes rows with multi-row INSERTs: a fan-out to many
-// devices is a few statements in the event's transaction, not a record
-// save (and its hooks) per row. push_deliveries is superusers-only and has
-// no record hooks of ours, so nothing is skipped by going around Save.
-func insertDeliveries(app core.App, rows []delivery, now time.Time) error {
+// insertDeliveries writes the rows of one fan-out with multi-row INSERTs:
+// a fan-out to many devices is a few statements in the event's
+// transaction, not a record save (and its hooks) per row. Only what
+// differs per row is bound per row; the payload is assembled by SQLite
+// from the row id and the shared rest. push_deliveries is superusers-only
+// and has no record hooks of ours, so nothing is skipped by going around
+// Save.
+func insertDeliveries(app core.App, f fanout, rows []delivery, now time.Time) error {
 	stamp := dateString(now)
 	for start := 0; start < len(rows); start += insertBatch {
-		batch := rows[min(start, len(rows)):min(start+insertBatch, len(rows))]
+		batch := rows[start:min(start+insertBatch, len(rows))]
 		var sb strings.Builder
-		sb.WriteString("INSERT INTO {{" + schema.PushDeliveries + "}} ([[")
-		sb.WriteString(strings.Join(deliveryColumns, "]], [["))
-		sb.WriteString("]]) VALUES ")
-		params := dbx.Params{"now": stamp, "pending": schema.DeliveryPending}
+		sb.WriteString("INSERT INTO {{" + schema.PushDeliveries + "}} ([[id]], [[subscription]], [[endpoint_host]], " +
+			"[[recipient]], [[type]], [[payload]], [[topic]], [[urgency]], [[ttl]], [[attempts]], [[next_attempt_at]], " +
+			"[[status]], [[last_error]], [[created]], [[updated]]) " +
+			"SELECT v.column1, v.column2, v.column3, {:user}, {:type}, '{\"id\":\"' || v.column1 || '\"' || {:rest}, " +
+			"{:topic}, {:urgency}, {:ttl}, 0, {:next}, {:pending}, '', {:now}, {:now} FROM (VALUES ")
+		params := dbx.Params{"user": f.recipient, "type": f.typ, "rest": f.rest, "topic": f.topic, "urgency": f.urgency,
+			"ttl": f.ttl, "next": dateString(f.next), "pending": schema.DeliveryPending, "now": stamp}
 		for i, r := range batch {
 			if i > 0 {
 				sb.WriteByte(',')
 			}
-			p := fmt.Sprintf("p%d_", i)
-			fmt.Fprintf(&sb, "({:%[1]sid}, {:%[1]ssub}, {:%[1]suser}, {:%[1]stype}, {:%[1]shost}, {:%[1]spayload}, {:%[1]stopic}, "+
-				"{:%[1]surgency}, {:%[1]sttl}, 0, {:%[1]snext}, {:pending}, '', {:now}, {:now})", p)
-			params[p+"id"] = r.id
-			params[p+"sub"] = r.subscription
-			params[p+"user"] = r.recipient
-			params[p+"type"] = r.typ
-			params[p+"host"] = r.host
-			params[p+"payload"] = string(r.payload)
-			params[p+"topic"] = r.topic
-			params[p+"urgency"] = r.urgency
-			params[p+"ttl"] = r.ttl
-			params[p+"next"] = dateString(r.next)
+			p := "p" + strconv.Itoa(i)
+			sb.WriteString("({:" + p + "i}, {:" + p + "s}, {:" + p + "h})")
+			params[p+"i"] = r.id
+			params[p+"s"] = r.subscription
+			params[p+"h"] = r.host
 		}
+		sb.WriteString(") AS v")
 		if _, err := app.DB().NewQuery(sb.String()).Bind(params).Execute(); err != nil {
 			return fmt.Errorf("failed to write the push outbox: %w", err)
 		}

@@ -19,6 +19,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pocketbase/dbx"
@@ -43,7 +44,9 @@ type service struct {
 	subject string
 
 	sender *Sender
-	out    *outbox
+	// out is set once the worker runs (OnServe); hooks on other goroutines read it
+	out     atomic.Pointer[outbox]
+	startMu sync.Mutex
 }
 
 // Register binds the push hooks, routes, worker and jobs to app.
@@ -74,8 +77,8 @@ func Register(app core.App, cfg Config) error {
 		Id: "peerbasePushNotification", Func: s.enqueueOnCreate(notificationEvent),
 	})
 	wake := func(e *core.RecordEvent) error {
-		if s.out != nil {
-			s.out.nudge()
+		if o := s.out.Load(); o != nil {
+			o.nudge()
 		}
 		return e.Next()
 	}
@@ -97,8 +100,8 @@ func Register(app core.App, cfg Config) error {
 		},
 	})
 	app.OnTerminate().BindFunc(func(e *core.TerminateEvent) error {
-		if s.out != nil {
-			s.out.shutdown()
+		if o := s.out.Load(); o != nil {
+			o.shutdown()
 		}
 		return e.Next()
 	})
@@ -152,7 +155,9 @@ func (s *service) subjectFor() string {
 
 // start starts the outbox worker (once).
 func (s *service) start() error {
-	if s.out != nil {
+	s.startMu.Lock()
+	defer s.startMu.Unlock()
+	if s.out.Load() != nil {
 		return nil
 	}
 	keys, err := s.currentKeys()
@@ -160,9 +165,20 @@ func (s *service) start() error {
 		return err
 	}
 	s.sender = &Sender{Client: NewClient(s.validator, s.cfg.Timeout, s.cfg.Workers), Keys: keys, Subject: s.subjectFor()}
-	s.out = newOutbox(s)
-	s.out.start()
+	o := newOutbox(s)
+	o.start()
+	s.out.Store(o)
 	return nil
+}
+
+// Nudge wakes app's outbox worker, for rows written outside a record
+// create (the poll finds them within a second anyway).
+func Nudge(app core.App) {
+	if s, ok := app.Store().Get(storeKey).(*service); ok {
+		if o := s.out.Load(); o != nil {
+			o.nudge()
+		}
+	}
 }
 
 // keyRoute answers the VAPID public key, for pushManager.subscribe.

@@ -350,8 +350,35 @@ func (o *outbox) mark(batch []result) error {
 	now := dateString(time.Now())
 	return o.s.app.RunInTransaction(func(tx core.App) error {
 		var gone []string
+		// the common case in two statements per batch: sent rows (attempts
+		// went up by one while in flight) and their subscriptions
+		var sent, succeeded []any
 		for _, r := range batch {
-			if r.skip {
+			if !r.skip && r.status == schema.DeliverySent && r.sub == subSuccess {
+				sent = append(sent, r.id)
+				if r.subscription != "" {
+					succeeded = append(succeeded, r.subscription)
+				}
+			}
+		}
+		if len(sent) > 0 {
+			_, err := tx.DB().Update(schema.PushDeliveries, dbx.Params{
+				schema.DeliveryStatus: schema.DeliverySent, schema.DeliveryAttempts: dbx.NewExp("[[attempts]] + 1"),
+				schema.DeliveryNextAttempt: now, schema.DeliveryLastError: "", schema.FieldUpdated: now,
+			}, dbx.In("id", sent...)).Execute()
+			if err != nil {
+				return err
+			}
+		}
+		if len(succeeded) > 0 {
+			_, err := tx.DB().Update(schema.PushSubscriptions, dbx.Params{schema.SubLastSuccessAt: now, schema.SubFailures: 0,
+				schema.FieldUpdated: now}, dbx.In("id", succeeded...)).Execute()
+			if err != nil {
+				return err
+			}
+		}
+		for _, r := range batch {
+			if r.skip || (r.status == schema.DeliverySent && r.sub == subSuccess) {
 				continue
 			}
 			next := now
@@ -369,9 +396,6 @@ func (o *outbox) mark(batch []result) error {
 				continue
 			}
 			switch r.sub {
-			case subSuccess:
-				_, err = tx.DB().Update(schema.PushSubscriptions, dbx.Params{schema.SubLastSuccessAt: now, schema.SubFailures: 0,
-					schema.FieldUpdated: now}, dbx.HashExp{"id": r.subscription}).Execute()
 			case subFailure:
 				_, err = tx.DB().NewQuery("UPDATE {{" + schema.PushSubscriptions + "}} SET [[failures]] = [[failures]] + 1, " +
 					"[[updated]] = {:now} WHERE [[id]] = {:id}").Bind(dbx.Params{"now": now, "id": r.subscription}).Execute()
