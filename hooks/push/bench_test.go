@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -175,6 +176,9 @@ func newBenchApp(b *testing.B, hostPort string) (*tests.TestApp, error) {
 	cfg := testapp.Config()
 	cfg.Push.Deliver = true
 	cfg.Push.AllowHosts = []string{hostPort}
+	if w := os.Getenv("PUSH_BENCH_WORKERS"); w != "" {
+		cfg.Push.Workers, _ = strconv.Atoi(w)
+	}
 	if err := hooks.Register(app, cfg); err != nil {
 		return nil, err
 	}

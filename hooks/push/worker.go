@@ -304,18 +304,19 @@ func Backoff(attempt int, base, ceil, retryAfter time.Duration) time.Duration {
 	return d
 }
 
-// markLoop writes results in batches: one transaction per batch, not per
-// delivery.
+// markLoop writes results in batches of up to 512 gathered for at most
+// 20 ms: one transaction per batch, not per delivery (a commit costs about
+// as much as a hundred row updates).
 func (o *outbox) markLoop() {
 	defer o.loops.Done()
-	batch := make([]result, 0, 256)
+	batch := make([]result, 0, 512)
 	for {
 		r, ok := <-o.results
 		if !ok {
 			return
 		}
 		batch = append(batch[:0], r)
-		timeout := time.NewTimer(5 * time.Millisecond)
+		timeout := time.NewTimer(20 * time.Millisecond)
 	collect:
 		for len(batch) < cap(batch) {
 			select {
