@@ -2,6 +2,7 @@
 // process from the module in the parent folder (or taken from PEERBASE_BIN),
 // served on a free loopback port with a fresh data dir and a superuser.
 
+import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -97,12 +98,18 @@ process.on('exit', () => {
  * startServer builds (or finds) the binary, creates a superuser in a fresh
  * data dir (which also runs every migration), serves on a free loopback port
  * and waits for /api/health to answer 200. args are added to serve (e.g.
- * ["--demo"]).
+ * ["--demo"]); env is added to the server's environment.
+ *
+ * kill(signal) ends the server without removing its data dir (SIGKILL by
+ * default, as a crash would); restart() serves the same data dir again, with
+ * the same args and env, on a new free port (url changes) and waits for it.
  *
  * @returns {Promise<{url: string, adminEmail: string, adminPassword: string,
- *   dataDir: string, logFile: string, logTail: (n?: number) => string, stop: () => Promise<void>}>}
+ *   dataDir: string, logFile: string, logTail: (n?: number) => string, stop: () => Promise<void>,
+ *   kill: (signal?: string) => Promise<{code: number|null, signal: string|null}>, restart: () => Promise<void>,
+ *   pid: () => number}>}
  */
-export async function startServer({ args = [] } = {}) {
+export async function startServer({ args = [], env = {} } = {}) {
   const bin = await binary();
   const root = await mkdtemp(join(tmpdir(), 'peerbase-e2e-'));
   const dataDir = join(root, 'pb_data');
@@ -115,6 +122,7 @@ export async function startServer({ args = [] } = {}) {
   try {
     await execFileP(bin, ['superuser', 'upsert', adminEmail, adminPassword, '--dir', dataDir], {
       cwd: root,
+      env: { ...process.env, ...env },
       timeout: START_TIMEOUT_MS,
     });
   } catch (err) {
@@ -122,26 +130,44 @@ export async function startServer({ args = [] } = {}) {
     throw new Error(`peerbase superuser upsert failed:\n${err.stdout || ''}${err.stderr || err.message}`);
   }
 
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const logFd = openSync(logFile, 'a');
-  const child = spawn(bin, ['serve', '--http', `127.0.0.1:${port}`, '--dir', dataDir, ...args], {
-    cwd: root,
-    stdio: ['ignore', logFd, logFd],
-  });
-  closeSync(logFd);
-  running.add(child);
+  const server = { url: '', adminEmail, adminPassword, dataDir, logFile, logTail: (n) => tail(logFile, n) };
+  let child;
+  let exited;
+  let exitPromise;
 
-  let exited = null;
-  const exitPromise = new Promise((resolveExit) => {
-    child.once('exit', (code, signal) => {
-      exited = { code, signal };
-      running.delete(child);
-      resolveExit(exited);
+  const serve = async () => {
+    const port = await freePort();
+    server.url = `http://127.0.0.1:${port}`;
+    const logFd = openSync(logFile, 'a');
+    child = spawn(bin, ['serve', '--http', `127.0.0.1:${port}`, '--dir', dataDir, ...args], {
+      cwd: root,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', logFd, logFd],
     });
-  });
+    closeSync(logFd);
+    running.add(child);
+    const me = child;
+    exited = null;
+    exitPromise = new Promise((resolveExit) => {
+      me.once('exit', (code, signal) => {
+        exited = { code, signal };
+        running.delete(me);
+        resolveExit(exited);
+      });
+    });
+    await waitHealthy(server.url, () => exited);
+  };
 
-  const stop = async () => {
+  server.pid = () => child.pid;
+
+  server.kill = async (signal = 'SIGKILL') => {
+    if (!exited) {
+      child.kill(signal);
+    }
+    return exitPromise;
+  };
+
+  server.stop = async () => {
     if (!exited) {
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
@@ -151,15 +177,26 @@ export async function startServer({ args = [] } = {}) {
     await cleanup();
   };
 
+  server.restart = async () => {
+    assert.ok(exited, 'restart: the server is still running (kill it first)');
+    try {
+      await serve();
+    } catch (err) {
+      const log = tail(logFile);
+      await server.stop();
+      throw new Error(`${err.message}\n--- ${logFile} (last lines) ---\n${log}`);
+    }
+  };
+
   try {
-    await waitHealthy(url, () => exited);
+    await serve();
   } catch (err) {
     const log = tail(logFile);
-    await stop();
+    await server.stop();
     throw new Error(`${err.message}\n--- ${logFile} (last lines) ---\n${log}`);
   }
 
-  return { url, adminEmail, adminPassword, dataDir, logFile, logTail: (n) => tail(logFile, n), stop };
+  return server;
 }
 
 async function waitHealthy(url, exited) {
