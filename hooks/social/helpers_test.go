@@ -3,10 +3,10 @@ package social_test
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"testing"
 	"time"
 
@@ -178,4 +178,11 @@ func idsOf(out map[string]any) []string {
 	return got
 }
 
-var _ = fmt.Sprint
+// urlQuery escapes a query parameter value.
+func urlQuery(s string) string { return url.QueryEscape(s) }
+
+// expandOf is the expand of a record in an answer (empty when none).
+func expandOf(record map[string]any) map[string]any {
+	e, _ := record["expand"].(map[string]any)
+	return e
+}

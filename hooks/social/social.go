@@ -64,6 +64,7 @@ func Register(app core.App, cfg Config) error {
 		return e.Next()
 	})
 
+	app.OnRecordCreateRequest(schema.Favourites).BindFunc(refuseClosingWarned)
 	w := newWorker(app, cfg)
 	bindFollows(app)
 	app.OnRecordCreate(schema.Offers).Bind(&hook.Handler[*core.RecordEvent]{Id: "peerbaseSocialOfferCreate", Func: onOfferSave})
