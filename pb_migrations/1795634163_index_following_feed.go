@@ -7,10 +7,12 @@ import (
 	"peerbase/hooks/schema"
 )
 
-// Indexes the following feed (GET /api/peerbase/following): the visible
-// offers of one owner, newest first, read from the index alone, so a page
-// for a person who follows thousands costs one short index range per
-// followed person instead of a scan of offers. Creates the plain table
+// Indexes the following feed (GET /api/peerbase/following) with two
+// partial indexes over the visible offers, both read without the table:
+// all of them newest first with their owner (a page is first looked for
+// among the newest few hundred), and each owner's newest first (when the
+// people followed have published little lately, one short range per
+// followed person). Creates the plain table
 // (not a collection: nobody reads it through the API) of offers whose
 // followers the social worker has not all told yet, written in the offer's
 // own transaction and resumed at start.
@@ -20,7 +22,8 @@ func init() {
 		if err != nil {
 			return err
 		}
-		offers.AddIndex("idx_offers_feed", false, "owner, created, id", "status NOT IN ('draft', 'hidden')")
+		offers.AddIndex("idx_offers_feed", false, "owner, created, id, status", "status NOT IN ('draft', 'hidden')")
+		offers.AddIndex("idx_offers_recent", false, "created, id, owner, status", "status NOT IN ('draft', 'hidden')")
 		if err := app.Save(offers); err != nil {
 			return err
 		}
@@ -36,6 +39,7 @@ func init() {
 			return err
 		}
 		offers.RemoveIndex("idx_offers_feed")
+		offers.RemoveIndex("idx_offers_recent")
 		return app.Save(offers)
 	})
 }

@@ -2,12 +2,16 @@ package social_test
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/tools/types"
 
 	"peerbase/hooks/schema"
 	"peerbase/hooks/social"
@@ -261,5 +265,86 @@ func TestFollowJobsSurviveUntilDone(t *testing.T) {
 	eventually(t, "the resumed job", func() bool { return pending() == 0 })
 	if n := len(notifications(t, app, "ben", schema.NotifyFollow)); n != 2 {
 		t.Errorf("ben told %d times after the resumed job, want 2", n)
+	}
+}
+
+// TestFeedPlans: both of the feed's queries read their index alone
+// (covering), in range, and the window needs no sort (it stops once the
+// page is full).
+func TestFeedPlans(t *testing.T) {
+	t.Parallel()
+	app := testapp.FromTemplate(t, template)
+	plans, err := social.FeedPlans(app)
+	if err != nil {
+		t.Fatal(err)
+	}
+	window, below := strings.Join(plans["window"], " | "), strings.Join(plans["below"], " | ")
+	if !strings.Contains(window, "COVERING INDEX idx_offers_recent (") || strings.Contains(window, "TEMP B-TREE") {
+		t.Errorf("the window's plan: %s", window)
+	}
+	if !strings.Contains(below, "COVERING INDEX idx_offers_feed (owner=? AND (created,id)<(?,?))") ||
+		!strings.Contains(below, "COVERING INDEX idx_follows_pair (follower=?)") {
+		t.Errorf("the plan below the window: %s", below)
+	}
+}
+
+// TestFeedBothPlansAgree pages through feeds with windows from 1 offer
+// (every page read below the window) to all of them, and compares each
+// with the newest-first list of the followed people's visible offers.
+func TestFeedBothPlansAgree(t *testing.T) {
+	t.Parallel()
+	app := testapp.FromTemplate(t, template)
+	rng := rand.New(rand.NewPCG(3, 5))
+	people := []string{ids["ben"], ids["cleo"], ids["dan"], ids["eve"]}
+	statuses := schema.OfferStatuses
+	base := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 240 {
+		// few distinct times: many offers share one, ordered by id
+		created := base.Add(time.Duration(rng.IntN(60)) * time.Minute).Format(types.DefaultDateLayout)
+		if _, err := app.DB().Insert(schema.Offers, dbx.Params{"id": fmt.Sprintf("offer%010d", rng.IntN(1e9)),
+			schema.FieldOwner: people[rng.IntN(len(people))], schema.OfferTitle: fmt.Sprintf("Thing %d", i), schema.FieldKind: schema.KindGive,
+			schema.FieldStatus: statuses[rng.IntN(len(statuses))], "created": created, "updated": created}).Execute(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, who := range []string{"ben", "dan"} {
+		if _, err := testapp.CreateRecord(app, schema.Follows, map[string]any{schema.FollowFollower: ids["ana"], schema.FollowFollowee: ids[who]}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var want []string
+	err := app.DB().Select("id").From(schema.Offers).
+		Where(dbx.In(schema.FieldOwner, ids["ben"], ids["dan"])).
+		AndWhere(dbx.NotIn(schema.FieldStatus, schema.StatusDraft, schema.StatusHidden)).
+		OrderBy("created DESC", "id DESC").Column(&want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(want) < 60 {
+		t.Fatalf("only %d offers in the feed: a weak test", len(want))
+	}
+	for _, window := range []int{1, 2, 7, 30, 1000} {
+		for _, limit := range []int{1, 5, 20} {
+			var got []string
+			var after *social.FeedCursor
+			for range 1000 {
+				page, next, err := social.FeedWith(app, ids["ana"], after, limit, window)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got = append(got, page...)
+				if next == "" {
+					break
+				}
+				c, err := social.ParseFeedCursor(next)
+				if err != nil {
+					t.Fatal(err)
+				}
+				after = &c
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("window %d, pages of %d: %d offers, want %d\ngot  %v\nwant %v", window, limit, len(got), len(want), got, want)
+			}
+		}
 	}
 }

@@ -3,10 +3,12 @@ package social_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"testing"
 	"time"
 
@@ -28,7 +30,7 @@ var (
 // The fixture: people with no ties between them, and a superuser. Each test
 // makes the follows, offers and favourites it is about.
 func TestMain(m *testing.M) {
-	testapp.Main(m, &template, func(app core.App) error {
+	dir, err := testapp.BuildTemplate(func(app core.App) error {
 		if err := testapp.CreateUsers(app, ids, tokens, "ana", "ben", "cleo", "dan", "eve"); err != nil {
 			return err
 		}
@@ -40,6 +42,17 @@ func TestMain(m *testing.M) {
 		adminToken, err = admin.NewAuthToken()
 		return err
 	})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	template = dir
+	code := m.Run()
+	if feedBench != nil { // kept across the benchmark's runs
+		feedBench.app.Cleanup()
+	}
+	os.RemoveAll(dir)
+	os.Exit(code)
 }
 
 // server serves a clone of the template over real HTTP on loopback, the
