@@ -174,7 +174,7 @@ func feedPlans(app core.App) (map[string][]string, error) {
 		var rows []struct {
 			Detail string `db:"detail"`
 		}
-		err := app.DB().NewQuery("EXPLAIN QUERY PLAN "+q).Bind(cursorParams(after, dbx.Params{"me": "x", "n": 21, "k": 1000})).All(&rows)
+		err := app.DB().NewQuery("EXPLAIN QUERY PLAN " + q).Bind(cursorParams(after, dbx.Params{"me": "x", "n": 21, "k": 1000})).All(&rows)
 		if err != nil {
 			return nil, err
 		}
