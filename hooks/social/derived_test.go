@@ -59,8 +59,13 @@ func TestDerivedOffers(t *testing.T) {
 		t.Errorf("ana told %q, link %q", n.GetString(schema.NotificationTitle), n.GetString(schema.NotificationLink))
 	}
 
-	// a draft derived offer may change its origin, and tells when published
+	// a draft derived offer may change or drop its origin (the credit
+	// follows), and tells when published
 	draft := s.offer(t, "cleo", "Castle in pink", schema.StatusDraft, map[string]any{schema.OfferDerivedFrom: other})
+	s.must(t, 200, tokens["cleo"], http.MethodPatch, offers+"/"+draft, map[string]any{schema.OfferDerivedFrom: ""})
+	if r, _ := s.app.FindRecordById(schema.Offers, draft); r.GetString(schema.OfferDerivedFromOwner) != "" {
+		t.Errorf("a draft without origin still credits %q", r.GetString(schema.OfferDerivedFromOwner))
+	}
 	s.must(t, 200, tokens["cleo"], http.MethodPatch, offers+"/"+draft, map[string]any{schema.OfferDerivedFrom: origin})
 	if told() != 1 {
 		t.Fatalf("a draft told ana")
@@ -77,6 +82,12 @@ func TestDerivedOffers(t *testing.T) {
 	if told() != 2 {
 		t.Errorf("ana was told of her own derived offer")
 	}
+	// an offer published without an origin may still credit one
+	late := s.offer(t, "eve", "Castle moat", schema.StatusActive, nil)
+	s.must(t, 200, tokens["eve"], http.MethodPatch, offers+"/"+late, map[string]any{schema.OfferDerivedFrom: origin})
+	if r, _ := s.app.FindRecordById(schema.Offers, late); r.GetString(schema.OfferDerivedFromOwner) != ids["ana"] || told() != 3 {
+		t.Errorf("an origin added after publishing: credit %q, ana told %d times in all (want 3)", r.GetString(schema.OfferDerivedFromOwner), told())
+	}
 
 	// once published, the origin can't change or go, not even via a draft
 	for _, body := range []map[string]any{{schema.OfferDerivedFrom: other}, {schema.OfferDerivedFrom: ""},
@@ -92,7 +103,7 @@ func TestDerivedOffers(t *testing.T) {
 		t.Errorf("dropping the origin of a published offer back in draft: %d %v", status, out)
 	}
 	s.must(t, 200, tokens["ben"], http.MethodPatch, offers+"/"+derived, map[string]any{schema.FieldStatus: schema.StatusActive})
-	if told() != 2 {
+	if told() != 3 {
 		t.Errorf("republishing told ana again")
 	}
 	// ... on every write path: a superuser too
@@ -104,7 +115,7 @@ func TestDerivedOffers(t *testing.T) {
 	for _, who := range []string{"ana", "eve"} {
 		out := s.must(t, 200, tokens[who], http.MethodGet, offers+"?sort=created&filter="+urlQuery("derived_from_owner = '"+ids["ana"]+"'"), nil)
 		got := idsOf(out)
-		if len(got) != 3 || got[0] != derived || got[1] != draft {
+		if len(got) != 4 || got[0] != derived || got[1] != draft || got[3] != late {
 			t.Errorf("offers derived from ana's, as %s: %v", who, got)
 		}
 	}
@@ -145,7 +156,12 @@ func TestDerivedOffers(t *testing.T) {
 			rec.GetString(schema.OfferDerivedFromOwner))
 	}
 	check(false)
-	if n := count(t, s.app, schema.Offers, "derived_from_owner = {:a}", dbx.Params{"a": ids["ana"]}); n != 3 {
-		t.Errorf("%d offers still credit ana, want 3", n)
+	// ... and is never replaced by another origin's
+	status, out = s.do(t, tokens["ben"], http.MethodPatch, offers+"/"+derived, map[string]any{schema.OfferDerivedFrom: other})
+	if status != 400 || fieldCode(out, schema.OfferDerivedFrom) != "validation_immutable" {
+		t.Errorf("pointing a credited offer at another origin: %d %v", status, out)
+	}
+	if n := count(t, s.app, schema.Offers, "derived_from_owner = {:a}", dbx.Params{"a": ids["ana"]}); n != 4 {
+		t.Errorf("%d offers still credit ana, want 4", n)
 	}
 }

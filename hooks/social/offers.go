@@ -44,16 +44,24 @@ func onOfferSave(e *core.RecordEvent) error {
 		r.Set(schema.OfferPublishedAt, types.NowDateTime())
 	}
 
-	if originChanged && wasPublished && orig.GetString(schema.OfferDerivedFrom) != "" {
-		// the origin being deleted unsets the relation: that is not the
-		// derived offer hiding it (and derived_from_owner keeps the credit)
-		_, err := e.App.FindRecordById(schema.Offers, orig.GetString(schema.OfferDerivedFrom))
-		if err == nil {
-			return validation.Errors{schema.OfferDerivedFrom: validation.NewError("validation_immutable",
-				"A published offer's origin can't be changed or removed.")}
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("failed to load the origin offer: %w", err)
+	if originChanged && wasPublished {
+		immutable := validation.Errors{schema.OfferDerivedFrom: validation.NewError("validation_immutable",
+			"A published offer's origin can't be changed or removed.")}
+		switch prev := orig.GetString(schema.OfferDerivedFrom); {
+		case prev != "":
+			// the origin being deleted unsets the relation: that is not
+			// the derived offer hiding it (derived_from_owner keeps the
+			// credit)
+			_, err := e.App.FindRecordById(schema.Offers, prev)
+			if err == nil {
+				return immutable
+			}
+			if !errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("failed to load the origin offer: %w", err)
+			}
+		case orig.GetString(schema.OfferDerivedFromOwner) != "":
+			// the credit of a deleted origin is not replaced by another
+			return immutable
 		}
 	}
 	var originRec *core.Record
@@ -65,7 +73,9 @@ func onOfferSave(e *core.RecordEvent) error {
 			return fmt.Errorf("failed to load the origin offer: %w", err)
 		}
 	}
-	if originChanged && (origin != "" || isNew) {
+	// a draft's credit follows its origin; a published offer's only
+	// changes when an origin is first added (its deleted origin's stays)
+	if originChanged && (origin != "" || !wasPublished) {
 		credit := ""
 		if originRec != nil {
 			credit = originRec.GetString(schema.FieldOwner)
