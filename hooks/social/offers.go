@@ -100,7 +100,7 @@ func onOfferSave(e *core.RecordEvent) error {
 	}
 	return inTx(e, func(tx core.App) error {
 		if newlyActive {
-			if err := enqueueFollowJob(tx, r.Id); err != nil {
+			if err := enqueueFollowJob(tx, r.Id, r.GetString(schema.FieldOwner)); err != nil {
 				return err
 			}
 		}

@@ -103,11 +103,12 @@ func (w *worker) drain() error {
 }
 
 // enqueueFollowJob writes the job of telling the owner's followers of a
-// new offer, through app (the offer's transaction).
-func enqueueFollowJob(app core.App, offerID string) error {
-	_, err := app.DB().NewQuery("INSERT INTO {{" + schema.FollowJobsTable + "}} ([[offer]], [[created]]) VALUES ({:offer}, {:now}) " +
+// new offer, through app (the offer's transaction), if the owner has any.
+func enqueueFollowJob(app core.App, offerID, owner string) error {
+	_, err := app.DB().NewQuery("INSERT INTO {{" + schema.FollowJobsTable + "}} ([[offer]], [[created]]) " +
+		"SELECT {:offer}, {:now} WHERE EXISTS (SELECT 1 FROM {{" + schema.Follows + "}} WHERE [[" + schema.FollowFollowee + "]] = {:owner}) " +
 		"ON CONFLICT([[offer]]) DO NOTHING").
-		Bind(dbx.Params{"offer": offerID, "now": types.NowDateTime().String()}).Execute()
+		Bind(dbx.Params{"offer": offerID, "owner": owner, "now": types.NowDateTime().String()}).Execute()
 	if err != nil {
 		return fmt.Errorf("failed to queue the followers of offer %s: %w", offerID, err)
 	}
