@@ -82,6 +82,8 @@ func BindFlags(flags *pflag.FlagSet, cfg *Config) {
 		"how long the change log keeps a change for catch-up sync; an older cursor gets a 410 (reload)")
 	flags.IntVar(&cfg.Realtime.OutboxLimit, "realtime-outbox", cfg.Realtime.OutboxLimit,
 		"how many realtime events may wait for one slow connection before it is closed")
+	flags.DurationVar(&cfg.Social.ClosingWarning, "closing-warning", cfg.Social.ClosingWarning,
+		"how long before a saved offer expires the people who saved it are told it is about to close")
 	flags.IntVar(&cfg.Matching.Workers, "match-workers", cfg.Matching.Workers,
 		"how many new or changed offers are matched against the saved wants at once")
 	flags.DurationVar(&cfg.Notify.Retention, "notification-retention", cfg.Notify.Retention,

@@ -157,7 +157,7 @@ func checkAliceGone(t testing.TB, app core.App) {
 	// her private data is gone; other people's stays
 	mustBeGone(t, app, schema.Wants, "aliceWant")
 	mustBeGone(t, app, schema.Matches, "aliceMatch")
-	mustBeGone(t, app, schema.Follows, "aliceFollowsBob", "carolFollowsAlice")
+	mustBeGone(t, app, schema.Follows, "aliceFollowsCarol", "carolFollowsAlice")
 	mustBeGone(t, app, schema.Blocks, "aliceBlocksDave", "bobBlocksAlice")
 	mustBeGone(t, app, schema.PushSubscriptions, "aliceSub")
 	mustFind(t, app, schema.Follows, "bobFollowsCarol")

@@ -46,7 +46,7 @@ func TestExport(t *testing.T) {
 				"Bike repairs by Alice", "Alice's lamp", "Alice's draft", "vintage radio", ids["aliceMatch"],
 				"Yes, come to 3 rue Alice", "Can you fix my bike?", "I'd love the books", "They're yours",
 				ids["ex1"], ids["ex2"], ids["ex3"], "Bob was punctual", "Alice fixed it well", ids["aliceReport"],
-				ids["aliceBlocksDave"], ids["aliceFollowsBob"], ids["carolFollowsAlice"], "https://push.example.test/alice",
+				ids["aliceBlocksDave"], ids["aliceFollowsCarol"], ids["carolFollowsAlice"], "https://push.example.test/alice",
 				`"name":"bob"`,
 			},
 			NotExpectedContent: []string{

@@ -164,7 +164,7 @@ func seed(app core.App) error {
 
 		{"aliceWant", schema.Wants, map[string]any{schema.FieldOwner: "alice", schema.WantQuery: "vintage radio", schema.WantActive: true}},
 		{"aliceMatch", schema.Matches, map[string]any{schema.MatchRecipient: "alice", schema.FieldKind: "want", schema.MatchWant: "aliceWant", schema.MatchOffer: "bobOffer"}},
-		{"aliceFollowsBob", schema.Follows, map[string]any{schema.FollowFollower: "alice", schema.FollowFollowee: "bob"}},
+		{"aliceFollowsCarol", schema.Follows, map[string]any{schema.FollowFollower: "alice", schema.FollowFollowee: "carol"}},
 		{"carolFollowsAlice", schema.Follows, map[string]any{schema.FollowFollower: "carol", schema.FollowFollowee: "alice"}},
 		{"bobFollowsCarol", schema.Follows, map[string]any{schema.FollowFollower: "bob", schema.FollowFollowee: "carol"}},
 		{"aliceBlocksDave", schema.Blocks, map[string]any{schema.BlockBlocker: "alice", schema.BlockBlocked: "dave"}},

@@ -52,6 +52,14 @@ var PrivateRelations = []Relation{
 	// a list: PocketBase takes the person out of it; hooks/swaps first ends
 	// their open swaps
 	{schema.Swaps, schema.SwapParticipants},
+	{schema.Favourites, schema.FavouriteOwner},
+}
+
+// CreditRelations name a person credited on someone else's record (the
+// owner of the offer a derived offer builds on). They are neither required
+// nor cascade: deleting the person unsets the credit and keeps the record.
+var CreditRelations = []Relation{
+	{schema.Offers, schema.OfferDerivedFromOwner},
 }
 
 // Audit checks every relation to the users collection (usersID) in
@@ -83,12 +91,16 @@ func Audit(collections []*core.Collection, usersID string) []string {
 				if !rel.CascadeDelete {
 					problems = append(problems, fmt.Sprintf("%s is private data: it must cascade", r))
 				}
+			case slices.Contains(CreditRelations, r):
+				if rel.CascadeDelete || rel.Required {
+					problems = append(problems, fmt.Sprintf("%s is a credit: it must be neither required nor cascade", r))
+				}
 			default:
 				problems = append(problems, fmt.Sprintf("%s points at users but is neither shared nor private in hooks/accounts", r))
 			}
 		}
 	}
-	for _, r := range append(shared, PrivateRelations...) {
+	for _, r := range append(append(shared, PrivateRelations...), CreditRelations...) {
 		if !seen[r] {
 			problems = append(problems, fmt.Sprintf("%s is not a relation to users", r))
 		}

@@ -39,6 +39,9 @@ func wellFormed(usersID string) []*core.Collection {
 	for _, r := range accounts.PrivateRelations {
 		add(r, false, true)
 	}
+	for _, r := range accounts.CreditRelations {
+		add(r, false, false)
+	}
 	var out []*core.Collection
 	for _, name := range order {
 		out = append(out, collection(name, usersID, byCollection[name]...))

@@ -23,6 +23,7 @@ var partyFields = map[string][]string{
 	schema.Follows:       {schema.FollowFollower, schema.FollowFollowee},
 	schema.Notifications: {schema.NotificationUser},
 	schema.Swaps:         {schema.SwapParticipants},
+	schema.Favourites:    {schema.FavouriteOwner},
 }
 
 // Tracked reports whether records of collection have an audience of

@@ -301,8 +301,8 @@ var ActorFields = map[string]string{
 // ComputedFields names, per collection, the fields that only hooks (and
 // superusers) write: a client request that sets one gets a 400.
 var ComputedFields = map[string][]string{
-	Users:    {UserRatingAvg, UserRatingCount, UserAvatarMeta, UserDeleted, UserSuspendedUntil},
-	Offers:   {OfferPhotoMeta, OfferExpired, OfferExpiryWarnedAt},
+	Users:    {UserRatingAvg, UserRatingCount, UserAvatarMeta, UserDeleted, UserSuspendedUntil, UserFollowersCount, UserFollowingCount},
+	Offers:   {OfferPhotoMeta, OfferExpired, OfferExpiryWarnedAt, OfferDerivedFromOwner, OfferPublishedAt},
 	Wants:    {WantHidden},
 	Threads:  {ThreadOwner, ThreadLastMessage, ThreadLastMessageAt, ThreadOwnerReadAt, ThreadPeerReadAt, ThreadOwnerUnread, ThreadPeerUnread},
 	Messages: {MessageAttachmentMeta, MessageRetracted, MessageDeleted, MessageKind, MessageEvent},

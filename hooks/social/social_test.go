@@ -5,13 +5,15 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
 
 	"peerbase/hooks/schema"
 	"peerbase/hooks/social"
 	"peerbase/internal/testapp"
 )
+
+// id and token are ana's, whose profile the profile tests change.
+var id, token string
 
 func TestValidateProfile(t *testing.T) {
 	t.Parallel()
@@ -39,23 +41,6 @@ func TestValidateProfile(t *testing.T) {
 			}
 		}
 	}
-}
-
-var (
-	template  string
-	id, token string
-)
-
-func TestMain(m *testing.M) {
-	testapp.Main(m, &template, func(app core.App) error {
-		u, err := testapp.CreateUser(app, "ana")
-		if err != nil {
-			return err
-		}
-		id = u.Id
-		token, err = u.NewAuthToken()
-		return err
-	})
 }
 
 func TestProfileUpdateThroughAPI(t *testing.T) {

@@ -115,6 +115,11 @@ func BuildTemplate(seed func(app core.App) error) (dir string, err error) {
 	if err := seed(app); err != nil {
 		return "", fmt.Errorf("failed to seed the template: %w", err)
 	}
+	// no follower-notification job may wait in a template: each clone's
+	// worker would write notifications during unrelated tests
+	if _, err := app.DB().NewQuery("DELETE FROM " + schema.FollowJobsTable).Execute(); err != nil {
+		return "", err
+	}
 	// the test app worked on a clone: copy the seeded clone back as the template
 	if err := os.RemoveAll(dir); err != nil {
 		return "", err
