@@ -13,6 +13,7 @@ import (
 	"peerbase/hooks/accounts"
 	"peerbase/hooks/changes"
 	"peerbase/hooks/exchanges"
+	"peerbase/hooks/ledger"
 	"peerbase/hooks/matching"
 	"peerbase/hooks/notify"
 	"peerbase/hooks/photos"
@@ -34,6 +35,7 @@ type Config struct {
 	Realtime  realtime.Config
 	Matching  matching.Config
 	Notify    notify.Config
+	Ledger    ledger.Config
 }
 
 // DefaultConfig returns the configuration a fresh install runs with.
@@ -49,6 +51,7 @@ func DefaultConfig() Config {
 		Realtime:  realtime.DefaultConfig(),
 		Matching:  matching.DefaultConfig(),
 		Notify:    notify.DefaultConfig(),
+		Ledger:    ledger.DefaultConfig(),
 	}
 }
 
@@ -77,6 +80,10 @@ func BindFlags(flags *pflag.FlagSet, cfg *Config) {
 		"how many new or changed offers are matched against the saved wants at once")
 	flags.DurationVar(&cfg.Notify.Retention, "notification-retention", cfg.Notify.Retention,
 		"how long a person's notifications are kept before they are pruned (0: for good)")
+	flags.BoolVar(&cfg.Ledger.Enabled, "ledger", cfg.Ledger.Enabled,
+		"turn the credit ledger on (transfers, exchange credit prices, grants)")
+	flags.IntVar(&cfg.Ledger.Floor, "ledger-floor", cfg.Ledger.Floor,
+		"the lowest balance a transfer or an exchange's credit price may leave (may be negative)")
 }
 
 // Register binds every capability's hooks, routes and jobs to app.
@@ -95,6 +102,7 @@ func Register(app core.App, cfg Config) error {
 		{"accounts", func() error { return accounts.Register(app, cfg.Accounts) }},
 		{"matching", func() error { return matching.Register(app, cfg.Matching) }},
 		{"notify", func() error { return notify.Register(app, cfg.Notify) }},
+		{"ledger", func() error { return ledger.Register(app, cfg.Ledger) }},
 		{"realtime", func() error { return realtime.Register(app, cfg.Realtime) }},
 		// last: its hooks wrap the innermost save, in the same transaction
 		{"changes", func() error { return changes.Register(app, cfg.Changes) }},

@@ -22,6 +22,7 @@ var partyFields = map[string][]string{
 	schema.Matches:       {schema.MatchRecipient},
 	schema.Follows:       {schema.FollowFollower, schema.FollowFollowee},
 	schema.Notifications: {schema.NotificationUser},
+	schema.LedgerEntries: {schema.LedgerAccount, schema.LedgerCounterparty},
 }
 
 // Tracked reports whether records of collection have an audience of

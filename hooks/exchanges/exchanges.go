@@ -261,7 +261,7 @@ func confirmField(role Role) string {
 // changedTerm names the first term (dates, price) that differs between the
 // stored exchange and the updated one, or "".
 func changedTerm(old, updated *core.Record) string {
-	for _, f := range []string{schema.ExchangeStart, schema.ExchangeEnd, schema.ExchangeAgreedPrice} {
+	for _, f := range []string{schema.ExchangeStart, schema.ExchangeEnd, schema.ExchangeAgreedPrice, schema.ExchangeCreditPrice} {
 		if fmt.Sprint(old.Get(f)) != fmt.Sprint(updated.Get(f)) {
 			return f
 		}

@@ -306,7 +306,7 @@ var ComputedFields = map[string][]string{
 	Threads:  {ThreadOwner, ThreadLastMessage, ThreadLastMessageAt, ThreadOwnerReadAt, ThreadPeerReadAt, ThreadOwnerUnread, ThreadPeerUnread},
 	Messages: {MessageAttachmentMeta, MessageRetracted, MessageDeleted, MessageKind, MessageEvent},
 	Exchanges: {ExchangeOwner, ExchangeHistory, ExchangeOwnerConfirmedAt, ExchangeRequesterConfirmedAt, ExchangeStateChangedAt,
-		ExchangeResolutionNote},
+		ExchangeResolutionNote, ExchangeDownloads},
 	Reviews:           {ReviewSubject, ReviewPublished},
 	Reports:           {ReportSnapshot, ReportStatus, ReportResolution},
 	Matches:           {MatchRecipient, FieldKind, MatchWant, MatchOffer, MatchCycle, MatchScore, MatchExplanation, MatchCycleKey},
