@@ -63,6 +63,7 @@ func Register(app core.App, cfg Config) error {
 	app.OnRecordUpdateRequest(schema.Exchanges).BindFunc(s.onUpdateRequest)
 	app.OnRecordUpdate(schema.Exchanges).BindFunc(onUpdate)
 	app.OnFileDownloadRequest(schema.Offers).BindFunc(guardOfferFiles)
+	registerFiles(app) // after the guard: counts only what it lets through
 
 	app.OnRecordDeleteRequest(schema.Offers).BindFunc(guardOfferDelete)
 	app.OnRecordDelete(schema.Offers).BindFunc(onOfferDelete)
