@@ -50,6 +50,7 @@ type Export struct {
 	Followers         []map[string]any `json:"followers"`
 	PushSubscriptions []map[string]any `json:"push_subscriptions"`
 	Notifications     []map[string]any `json:"notifications"`
+	LedgerEntries     []map[string]any `json:"ledger_entries"`
 	People            []Person         `json:"people"`
 }
 
@@ -112,6 +113,8 @@ func BuildExport(app core.App, userID string) (*Export, error) {
 		{&doc.Followers, schema.Follows, dbx.HashExp{schema.FollowFollowee: userID}, []string{schema.FollowFollower}},
 		{&doc.PushSubscriptions, schema.PushSubscriptions, dbx.HashExp{schema.SubUser: userID}, nil},
 		{&doc.Notifications, schema.Notifications, dbx.HashExp{schema.NotificationUser: userID}, nil},
+		// one's own side of each movement: the other side's entry is theirs
+		{&doc.LedgerEntries, schema.LedgerEntries, dbx.HashExp{schema.LedgerAccount: userID}, []string{schema.LedgerCounterparty}},
 	}
 	for _, l := range lists {
 		records, err := find(l.collection, l.where)

@@ -40,3 +40,32 @@ func TestAccountDeletionKeepsTheBooks(t *testing.T) {
 		t.Errorf("alice's entries: %d %s", st, raw)
 	}
 }
+
+// TestEntriesInSyncAndExport: a transfer reaches both parties' catch-up
+// sync (nobody else's), and each person's export holds their own side.
+func TestEntriesInSyncAndExport(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, ledger.Config{Enabled: true})
+	w.grant("alice", 9)
+	cursors := map[string]string{}
+	for _, who := range []string{"alice", "bob", "carol"} {
+		st, raw := w.do(t, http.MethodGet, "/api/peerbase/sync", who, nil)
+		if st != 200 {
+			t.Fatal(st, raw)
+		}
+		cursors[who] = decode(t, raw)["cursor"].(string)
+	}
+	if st, raw := w.do(t, http.MethodPost, transferURL, "alice", map[string]any{"to": ids["bob"], "amount": 4}); st != 200 {
+		t.Fatal(st, raw)
+	}
+	for who, want := range map[string]int{"alice": 2, "bob": 2, "carol": 0} {
+		st, raw := w.do(t, http.MethodGet, "/api/peerbase/sync?since="+cursors[who], who, nil)
+		if n := strings.Count(raw, `"collection":"ledger_entries"`); st != 200 || n != want {
+			t.Errorf("%s's sync: %d entries, want %d: %d %s", who, n, want, st, raw)
+		}
+	}
+	st, raw := w.do(t, http.MethodGet, "/api/peerbase/me/export", "bob", nil)
+	if st != 200 || !strings.Contains(raw, `"ledger_entries":[{`) || strings.Count(raw, `"kind":"transfer"`) != 1 {
+		t.Errorf("bob's export: %d %s", st, raw)
+	}
+}
