@@ -34,9 +34,10 @@ var SharedRelations = []Relation{
 	{schema.Exchanges, schema.ExchangeRequester},
 	{schema.Reviews, schema.ReviewAuthor},
 	{schema.Reviews, schema.ReviewSubject},
-	{schema.Reports, schema.ReportReporter},           // moderation keeps the reports of a deleted reporter
-	{schema.LedgerEntries, schema.LedgerAccount},      // the other side's balance must not change
-	{schema.LedgerEntries, schema.LedgerCounterparty}, // nor its history
+	{schema.Reports, schema.ReportReporter}, // moderation keeps the reports of a deleted reporter
+	// a ledger entry's sides: the other side's balance and history must not change
+	{schema.LedgerEntries, schema.LedgerAccount},
+	{schema.LedgerEntries, schema.LedgerCounterparty},
 }
 
 // PrivateRelations name the person's own data, deleted with their account.
