@@ -13,6 +13,7 @@ import (
 	"peerbase/hooks/accounts"
 	"peerbase/hooks/changes"
 	"peerbase/hooks/exchanges"
+	"peerbase/hooks/ledger"
 	"peerbase/hooks/matching"
 	"peerbase/hooks/moderation"
 	"peerbase/hooks/notify"
@@ -40,6 +41,7 @@ type Config struct {
 	Swaps      swaps.Config
 	Moderation moderation.Config
 	Push       push.Config
+	Ledger     ledger.Config
 }
 
 // DefaultConfig returns the configuration a fresh install runs with.
@@ -58,6 +60,7 @@ func DefaultConfig() Config {
 		Swaps:      swaps.DefaultConfig(),
 		Moderation: moderation.DefaultConfig(),
 		Push:       push.DefaultConfig(),
+		Ledger:     ledger.DefaultConfig(),
 	}
 }
 
@@ -106,6 +109,10 @@ func BindFlags(flags *pflag.FlagSet, cfg *Config) {
 		"how long sent, failed, gone and skipped pushes stay in the delivery log")
 	flags.IntVar(&cfg.Push.DigestHour, "push-digest-hour", cfg.Push.DigestHour,
 		"the local hour (in each person's time zone) from which the daily digest of matches is sent")
+	flags.BoolVar(&cfg.Ledger.Enabled, "ledger", cfg.Ledger.Enabled,
+		"turn the credit ledger on (transfers, exchange credit prices, grants)")
+	flags.IntVar(&cfg.Ledger.Floor, "ledger-floor", cfg.Ledger.Floor,
+		"the lowest balance a transfer or an exchange's credit price may leave (may be negative)")
 }
 
 // Register binds every capability's hooks, routes and jobs to app.
@@ -124,6 +131,7 @@ func Register(app core.App, cfg Config) error {
 		{"accounts", func() error { return accounts.Register(app, cfg.Accounts) }},
 		{"matching", func() error { return matching.Register(app, cfg.Matching) }},
 		{"notify", func() error { return notify.Register(app, cfg.Notify) }},
+		{"ledger", func() error { return ledger.Register(app, cfg.Ledger) }},
 		{"realtime", func() error { return realtime.Register(app, cfg.Realtime) }},
 		{"swaps", func() error { return swaps.Register(app, cfg.Swaps) }},
 		{"moderation", func() error { return moderation.Register(app, cfg.Moderation) }},

@@ -51,6 +51,7 @@ type Export struct {
 	PushSubscriptions []map[string]any `json:"push_subscriptions"`
 	Notifications     []map[string]any `json:"notifications"`
 	Swaps             []map[string]any `json:"swaps"`
+	LedgerEntries     []map[string]any `json:"ledger_entries"`
 	People            []Person         `json:"people"`
 }
 
@@ -115,6 +116,8 @@ func BuildExport(app core.App, userID string) (*Export, error) {
 		{&doc.Notifications, schema.Notifications, dbx.HashExp{schema.NotificationUser: userID}, nil},
 		{&doc.Swaps, schema.Swaps, dbx.NewExp("EXISTS (SELECT 1 FROM json_each("+schema.SwapParticipants+") WHERE value = {:me})",
 			dbx.Params{"me": userID}), nil},
+		// one's own side of each movement: the other side's entry is theirs
+		{&doc.LedgerEntries, schema.LedgerEntries, dbx.HashExp{schema.LedgerAccount: userID}, []string{schema.LedgerCounterparty}},
 	}
 	for _, l := range lists {
 		records, err := find(l.collection, l.where)

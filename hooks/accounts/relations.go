@@ -35,6 +35,9 @@ var SharedRelations = []Relation{
 	{schema.Reviews, schema.ReviewAuthor},
 	{schema.Reviews, schema.ReviewSubject},
 	{schema.Reports, schema.ReportReporter}, // moderation keeps the reports of a deleted reporter
+	// a ledger entry's sides: the other side's balance and history must not change
+	{schema.LedgerEntries, schema.LedgerAccount},
+	{schema.LedgerEntries, schema.LedgerCounterparty},
 }
 
 // PrivateRelations name the person's own data, deleted with their account.

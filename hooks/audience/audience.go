@@ -24,6 +24,7 @@ var partyFields = map[string][]string{
 	schema.Notifications: {schema.NotificationUser},
 	schema.Swaps:         {schema.SwapParticipants},
 	schema.Favourites:    {schema.FavouriteOwner},
+	schema.LedgerEntries: {schema.LedgerAccount, schema.LedgerCounterparty},
 }
 
 // Tracked reports whether records of collection have an audience of

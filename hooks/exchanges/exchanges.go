@@ -63,6 +63,7 @@ func Register(app core.App, cfg Config) error {
 	app.OnRecordUpdateRequest(schema.Exchanges).BindFunc(s.onUpdateRequest)
 	app.OnRecordUpdate(schema.Exchanges).BindFunc(onUpdate)
 	app.OnFileDownloadRequest(schema.Offers).BindFunc(guardOfferFiles)
+	registerFiles(app) // after the guard: counts only what it lets through
 
 	app.OnRecordDeleteRequest(schema.Offers).BindFunc(guardOfferDelete)
 	app.OnRecordDelete(schema.Offers).BindFunc(onOfferDelete)
@@ -261,7 +262,7 @@ func confirmField(role Role) string {
 // changedTerm names the first term (dates, price) that differs between the
 // stored exchange and the updated one, or "".
 func changedTerm(old, updated *core.Record) string {
-	for _, f := range []string{schema.ExchangeStart, schema.ExchangeEnd, schema.ExchangeAgreedPrice} {
+	for _, f := range []string{schema.ExchangeStart, schema.ExchangeEnd, schema.ExchangeAgreedPrice, schema.ExchangeCreditPrice} {
 		if fmt.Sprint(old.Get(f)) != fmt.Sprint(updated.Get(f)) {
 			return f
 		}

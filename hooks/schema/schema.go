@@ -307,7 +307,7 @@ var ComputedFields = map[string][]string{
 	Threads:  {ThreadOwner, ThreadLastMessage, ThreadLastMessageAt, ThreadOwnerReadAt, ThreadPeerReadAt, ThreadOwnerUnread, ThreadPeerUnread},
 	Messages: {MessageAttachmentMeta, MessageRetracted, MessageDeleted, MessageKind, MessageEvent},
 	Exchanges: {ExchangeOwner, ExchangeHistory, ExchangeOwnerConfirmedAt, ExchangeRequesterConfirmedAt, ExchangeStateChangedAt,
-		ExchangeResolutionNote, ExchangeSwap},
+		ExchangeResolutionNote, ExchangeSwap, ExchangeDownloads},
 	Reviews:           {ReviewSubject, ReviewPublished},
 	Reports:           {ReportSnapshot, ReportStatus, ReportResolution, ReportAction, ReportResolvedBy},
 	Matches:           {MatchRecipient, FieldKind, MatchWant, MatchOffer, MatchCycle, MatchScore, MatchExplanation, MatchCycleKey},
