@@ -38,17 +38,21 @@ type Config struct {
 	// MaxAttempts is how many times a failing job is tried before it is
 	// left in match_jobs for an admin to look at.
 	MaxAttempts int
+	// RankBatch is how many candidate offers GET
+	// /api/peerbase/wants/{id}/offers reads from the database at a time; it
+	// reads batches until every candidate is ranked.
+	RankBatch int
 }
 
 // DefaultConfig returns the matching defaults.
 func DefaultConfig() Config {
-	return Config{Workers: 2, PollInterval: 30 * time.Second, MaxAttempts: 10}
+	return Config{Workers: 2, PollInterval: 30 * time.Second, MaxAttempts: 10, RankBatch: 2000}
 }
 
 // Validate reports a configuration that cannot work.
 func (c Config) Validate() error {
-	if c.Workers < 1 || c.PollInterval <= 0 || c.MaxAttempts < 1 {
-		return fmt.Errorf("matching: Workers, PollInterval and MaxAttempts must be positive, got %+v", c)
+	if c.Workers < 1 || c.PollInterval <= 0 || c.MaxAttempts < 1 || c.RankBatch < 1 {
+		return fmt.Errorf("matching: Workers, PollInterval, MaxAttempts and RankBatch must be positive, got %+v", c)
 	}
 	return nil
 }
