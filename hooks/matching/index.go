@@ -496,6 +496,19 @@ func (x *Index) Probe(o *Offer, fn func(wantID string)) {
 		}
 	}
 	slices.Sort(pr.toks)
+	// and as a bitset, for the wants' other words: one load instead of a
+	// binary search (cleared again below, bit by bit)
+	if n := (len(x.terms) + 63) / 64; len(pr.bits) < n {
+		pr.bits = make([]uint64, n)
+	}
+	for _, t := range pr.toks {
+		pr.bits[t/64] |= 1 << (t % 64)
+	}
+	defer func() {
+		for _, t := range pr.toks {
+			pr.bits[t/64] = 0
+		}
+	}()
 
 	var cats [maxCategoryDepth + 2]uint16
 	nc := 0
@@ -546,6 +559,7 @@ type probe struct {
 	o           *Offer
 	fn          func(string)
 	toks        []uint32 // the offer's term ids, sorted, 0 first
+	bits        []uint64 // the same as a bitset
 	p           [3]float64
 	owner       uint32
 	hasOwner    bool
@@ -607,7 +621,7 @@ func (pr *probe) check(sid uint32) {
 		return
 	}
 	for _, t := range s.terms {
-		if !hasSorted(pr.toks, t) {
+		if pr.bits[t/64]&(1<<(t%64)) == 0 {
 			return
 		}
 	}
@@ -633,19 +647,6 @@ func (pr *probe) check(sid uint32) {
 	pr.fn(x.ids[sid])
 }
 
-// hasSorted reports whether the sorted list has v.
-func hasSorted(list []uint32, v uint32) bool {
-	lo, hi := 0, len(list)
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		if list[m] < v {
-			lo = m + 1
-		} else {
-			hi = m
-		}
-	}
-	return lo < len(list) && list[lo] == v
-}
 
 // replace takes y's content (y must not be used afterwards): a rebuild
 // swaps in at once, and probes never see a half-built index.
