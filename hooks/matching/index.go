@@ -647,7 +647,6 @@ func (pr *probe) check(sid uint32) {
 	pr.fn(x.ids[sid])
 }
 
-
 // replace takes y's content (y must not be used afterwards): a rebuild
 // swaps in at once, and probes never see a half-built index.
 func (x *Index) replace(y *Index) {
