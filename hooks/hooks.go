@@ -72,6 +72,8 @@ func BindFlags(flags *pflag.FlagSet, cfg *Config) {
 		"how many realtime events may wait for one slow connection before it is closed")
 	flags.IntVar(&cfg.Matching.Workers, "match-workers", cfg.Matching.Workers,
 		"how many new or changed offers are matched against the saved wants at once")
+	flags.Float64Var(&cfg.Matching.SwapRadiusKm, "swap-radius", cfg.Matching.SwapRadiusKm,
+		"the farthest apart, in km, two offers swapped may be (each leg of a cycle; offers without a location: any distance; 0: no limit)")
 }
 
 // Register binds every capability's hooks, routes and jobs to app.
