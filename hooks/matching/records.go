@@ -89,11 +89,12 @@ func offerIsLive(r *core.Record) bool { return r.GetString(schema.FieldStatus) =
 func SwapOfferFromRecord(r *core.Record) *SwapOffer {
 	title := r.GetString(schema.OfferTitle)
 	o := &SwapOffer{
-		ID:    r.Id,
-		Owner: r.GetString(schema.FieldOwner),
-		Title: title,
-		Gives: text.TokenSet(title, r.GetString(schema.OfferDescription), offerTags(r)),
-		Wants: text.ParseAlternatives(r.GetString(schema.OfferWantsInReturn)),
+		ID:      r.Id,
+		Owner:   r.GetString(schema.FieldOwner),
+		Title:   title,
+		Gives:   text.TokenSet(title, r.GetString(schema.OfferDescription), offerTags(r)),
+		Wants:   text.ParseAlternatives(r.GetString(schema.OfferWantsInReturn)),
+		Created: r.GetDateTime(schema.FieldCreated).Time(),
 	}
 	if p, ok := geoPoint(r); ok {
 		o.HasLocation, o.Lat, o.Lon = true, p.Lat, p.Lon

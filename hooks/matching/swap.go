@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"peerbase/hooks/text"
 )
@@ -12,10 +13,10 @@ import (
 // maxSwapFanout bounds how many offers on each side of a new swap offer are
 // combined into three-way cycles, so that one offer of very common words
 // costs a bounded time. The rule (README, "Swap matching"): two-way swaps
-// are all found; three-way ones among the maxSwapFanout nearest offers on
+// are all found; three-way ones among the maxSwapFanout best offers on
 // each side (those whose owners want the new offer, and those that give
-// what its owner wants), nearest first, an offer without a location after
-// every located one, ties by id.
+// what its owner wants): nearest first (an offer without a location after
+// every located one), then newest first, then by id.
 const maxSwapFanout = 100
 
 // DefaultSwapRadiusKm is the farthest two swapped offers may be apart.
@@ -28,6 +29,9 @@ type SwapOffer struct {
 	ID, Owner, Title string
 	Gives            text.Set
 	Wants            []text.Query
+	// Created orders the offers of equal distance for three-way cycles:
+	// the newest are the likeliest still to be had.
+	Created time.Time
 	// HasLocation false: the offer is no farther than the radius from any
 	// other.
 	HasLocation bool
@@ -108,13 +112,14 @@ type SwapIndex struct {
 
 // swapEntry is one held offer in the form Cycles reads.
 type swapEntry struct {
-	o      *SwapOffer
-	owner  uint32
-	used   bool
-	hasLoc bool
-	loc    vec
-	gives  []uint32 // sorted word ids of o.Gives
-	wants  []swapWant
+	o       *SwapOffer
+	created int64 // Unix nanoseconds
+	owner   uint32
+	used    bool
+	hasLoc  bool
+	loc     vec
+	gives   []uint32 // sorted word ids of o.Gives
+	wants   []swapWant
 }
 
 // swapWant is one alternative of what an offer's owner would take.
@@ -130,13 +135,12 @@ const noTerm = ^uint32(0)
 // swapScratch is one Cycles call's working memory, pooled: marks per offer
 // number, valid when equal to the call's epoch.
 type swapScratch struct {
-	epoch     uint32
-	inMark    []uint32
-	outMark   []uint32
-	gives     []uint32
-	in, out   []uint32
-	inD, outD []float64
-	order     []int
+	epoch   uint32
+	inMark  []uint32
+	outMark []uint32
+	gives   []uint32
+	in, out []uint32
+	cands   []swapCand
 }
 
 // NewSwapIndex returns an empty swap index without a distance limit.
@@ -191,7 +195,7 @@ func (x *SwapIndex) Put(o *SwapOffer) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	x.remove(o.ID)
-	e := swapEntry{o: o, used: true, hasLoc: o.HasLocation}
+	e := swapEntry{o: o, used: true, hasLoc: o.HasLocation, created: o.Created.UnixNano()}
 	if id, ok := x.owners[o.Owner]; ok {
 		e.owner = id
 	} else {
@@ -367,7 +371,8 @@ func (x *SwapIndex) Cycles(o *SwapOffer, allowed func(a, b string) bool) []Cycle
 			return nil
 		}
 		y := &x.entries[n]
-		if y.owner == self.owner || y.o.Owner == o.Owner || !x.near(&self, y) {
+		// owners are numbered: an owner the index lacks owns none of it
+		if y.owner == self.owner || !x.near(&self, y) {
 			return nil
 		}
 		return y
@@ -420,9 +425,6 @@ func (x *SwapIndex) Cycles(o *SwapOffer, allowed func(a, b string) bool) []Cycle
 			}
 		}
 	}
-	byID := func(a, b uint32) int { return strings.Compare(x.entries[a].o.ID, x.entries[b].o.ID) }
-	slices.SortFunc(sc.in, byID)
-
 	var cycles []Cycle
 	// two-way: o goes to y's owner, y comes to o's owner
 	for _, n := range sc.in {
@@ -435,7 +437,6 @@ func (x *SwapIndex) Cycles(o *SwapOffer, allowed func(a, b string) bool) []Cycle
 	// three-way: o goes to y's owner, y to z's owner, z to o's owner, among
 	// the nearest maxSwapFanout on each side
 	ins := x.nearest(&self, sc.in, sc)
-	ins = slices.Clone(ins)
 	outs := x.nearest(&self, sc.out, sc)
 	for _, yn := range ins {
 		y := &x.entries[yn]
@@ -455,44 +456,70 @@ func (x *SwapIndex) Cycles(o *SwapOffer, allowed func(a, b string) bool) []Cycle
 	return cycles
 }
 
-// nearest returns the maxSwapFanout offers of list nearest to self (the
-// rule of maxSwapFanout), in that order; list is reordered.
+// swapCand is a candidate for a three-way cycle with its ranking keys.
+type swapCand struct {
+	d       float64 // squared chord to the new offer; +Inf without locations
+	created int64
+	n       uint32
+}
+
+// nearest returns the maxSwapFanout best offers of list for self (the rule
+// of maxSwapFanout), best first.
 func (x *SwapIndex) nearest(self *swapEntry, list []uint32, sc *swapScratch) []uint32 {
-	dist := func(n uint32) float64 {
+	cands := sc.cands[:0]
+	for _, n := range list {
 		e := &x.entries[n]
-		if !self.hasLoc || !e.hasLoc {
-			return math.Inf(1)
+		c := swapCand{d: math.Inf(1), created: e.created, n: n}
+		if self.hasLoc && e.hasLoc {
+			dx := float64(self.loc[0] - e.loc[0])
+			dy := float64(self.loc[1] - e.loc[1])
+			dz := float64(self.loc[2] - e.loc[2])
+			c.d = dx*dx + dy*dy + dz*dz
 		}
-		dx := float64(self.loc[0] - e.loc[0])
-		dy := float64(self.loc[1] - e.loc[1])
-		dz := float64(self.loc[2] - e.loc[2])
-		return dx*dx + dy*dy + dz*dz
+		cands = append(cands, c)
 	}
-	cmp := func(a, b uint32) int {
-		if da, db := dist(a), dist(b); da != db {
-			return cmpFloat(da, db)
+	sc.cands = cands
+	cmp := func(a, b swapCand) int {
+		switch {
+		case a.d != b.d:
+			return cmpFloat(a.d, b.d)
+		case a.created != b.created:
+			return -cmpInt64(a.created, b.created)
 		}
-		return strings.Compare(x.entries[a].o.ID, x.entries[b].o.ID)
+		return strings.Compare(x.entries[a.n].o.ID, x.entries[b.n].o.ID)
 	}
-	if len(list) > maxSwapFanout {
-		// a bounded max-heap of the nearest keeps this linear in the list
-		h := list[:0:0]
-		h = append(h, list[:maxSwapFanout]...)
-		slices.SortFunc(h, func(a, b uint32) int { return -cmp(a, b) })
-		for _, n := range list[maxSwapFanout:] {
-			if cmp(n, h[0]) < 0 {
-				h[0] = n
+	if len(cands) > maxSwapFanout {
+		// a bounded max-heap of the best keeps this linear in the list
+		h := cands[:maxSwapFanout]
+		slices.SortFunc(h, func(a, b swapCand) int { return -cmp(a, b) })
+		for _, c := range cands[maxSwapFanout:] {
+			if cmp(c, h[0]) < 0 {
+				h[0] = c
 				siftDown(h, cmp)
 			}
 		}
-		list = h
+		cands = h
 	}
-	slices.SortFunc(list, cmp)
-	return list
+	slices.SortFunc(cands, cmp)
+	out := list[:0]
+	for _, c := range cands {
+		out = append(out, c.n)
+	}
+	return out
+}
+
+func cmpInt64(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }
 
 // siftDown restores the max-heap h (by cmp) after its root changed.
-func siftDown(h []uint32, cmp func(a, b uint32) int) {
+func siftDown(h []swapCand, cmp func(a, b swapCand) int) {
 	i := 0
 	for {
 		l := 2*i + 1

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"peerbase/hooks/text"
 )
@@ -131,7 +132,8 @@ func TestSwapCyclesEqualBruteForce(t *testing.T) {
 			alts = append(alts, alt)
 		}
 		o := &SwapOffer{ID: fmt.Sprintf("s%04d", i), Owner: fmt.Sprintf("u%02d", rng.IntN(40)),
-			Gives: text.TokenSet(gives), Wants: text.ParseAlternatives(strings.Join(alts, ", "))}
+			Gives: text.TokenSet(gives), Wants: text.ParseAlternatives(strings.Join(alts, ", ")),
+			Created: time.Unix(1_800_000_000+int64(rng.IntN(50)), 0)} // ties too
 		if rng.IntN(5) > 0 {
 			p := places[rng.IntN(2)]
 			o.HasLocation, o.Lat, o.Lon = true, p[0]+rng.NormFloat64()*0.15, p[1]+rng.NormFloat64()*0.2
@@ -191,6 +193,9 @@ func TestSwapCyclesEqualBruteForce(t *testing.T) {
 		slices.SortFunc(list, func(a, b *SwapOffer) int {
 			if da, db := dist(o, a), dist(o, b); da != db {
 				return cmpFloat(da, db)
+			}
+			if c := b.Created.Compare(a.Created); c != 0 {
+				return c
 			}
 			return strings.Compare(a.ID, b.ID)
 		})
