@@ -157,6 +157,7 @@ func BenchmarkMatch(b *testing.B) {
 				b.ReportMetric(pct(times, 99), "p99-µs")
 				b.ReportMetric(pct(cpu, 50), "cpu-p50-µs")
 				b.ReportMetric(pct(cpu, 99), "cpu-p99-µs")
+				b.ReportMetric(mean(cpu), "cpu-mean-µs")
 				b.ReportMetric(float64(matched)/float64(b.N), "matches/offer")
 			})
 		}
@@ -168,6 +169,15 @@ func pct(d []time.Duration, p int) float64 {
 	d = slices.Clone(d)
 	slices.Sort(d)
 	return float64(d[min(len(d)-1, len(d)*p/100)].Nanoseconds()) / 1e3
+}
+
+// mean returns the mean of d in microseconds.
+func mean(d []time.Duration) float64 {
+	var sum time.Duration
+	for _, v := range d {
+		sum += v
+	}
+	return float64(sum.Nanoseconds()) / float64(len(d)) / 1e3
 }
 
 // threadCPU is the CPU time of the calling OS thread.
@@ -293,6 +303,7 @@ func BenchmarkSwapCycles(b *testing.B) {
 			b.ReportMetric(pct(times, 99), "p99-µs")
 			b.ReportMetric(pct(cpu, 50), "cpu-p50-µs")
 			b.ReportMetric(pct(cpu, 99), "cpu-p99-µs")
+			b.ReportMetric(mean(cpu), "cpu-mean-µs")
 			b.ReportMetric(float64(cycles)/float64(b.N), "cycles/offer")
 		})
 	}
