@@ -3,7 +3,6 @@ package matching
 import (
 	"fmt"
 	"slices"
-	"sort"
 	"sync"
 	"time"
 
@@ -155,8 +154,14 @@ const (
 )
 
 // posting is one entry of a cell's list, sorted by anchor then slot, so that
-// a probe reads only the wants whose anchor word the offer has.
-type posting struct{ anchor, slot uint32 }
+// a probe reads only the wants whose anchor word the offer has. It carries
+// the want's kinds: a third of the wants a probe reaches ask for another
+// kind, and rejecting them here spares a read of their slot (a cache miss
+// in an index of a million).
+type posting struct {
+	anchor, slot uint32
+	kinds        uint8
+}
 
 func cmpPosting(a, b posting) int {
 	switch {
@@ -317,10 +322,59 @@ func (x *Index) Build(wants []*Want) {
 		x.remove(w.ID) // a repeated id keeps its last version
 		x.insert(w, false)
 	}
+	x.relayout()
 	for k, list := range x.cells {
 		slices.SortFunc(list, cmpPosting)
 		x.cells[k] = slices.Clip(list)
 	}
+}
+
+// relayout renumbers the slots in the order of the cells that hold them
+// (cell, then category, then anchor word), so that the wants a probe reads
+// from one list lie next to each other in memory: a probe then streams
+// through slots instead of jumping across a million of them. Wants put
+// after a build take free or new slots; a rebuild lays them out again.
+func (x *Index) relayout() {
+	keys := make([]uint64, 0, len(x.cells))
+	for k := range x.cells {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	const unset = ^uint32(0)
+	newID := make([]uint32, len(x.slots))
+	for i := range newID {
+		newID[i] = unset
+	}
+	next := uint32(0)
+	for _, k := range keys {
+		list := x.cells[k]
+		slices.SortFunc(list, cmpPosting)
+		for _, p := range list {
+			if newID[p.slot] == unset {
+				newID[p.slot] = next
+				next++
+			}
+		}
+	}
+	slots := make([]slot, next)
+	ids := make([]string, next)
+	for old, nid := range newID {
+		if nid != unset {
+			slots[nid] = x.slots[old]
+			ids[nid] = x.ids[old]
+			x.bySlot[x.ids[old]] = nid
+		}
+	}
+	complexQ := make(map[uint32]text.Query, len(x.complex))
+	for old, q := range x.complex {
+		complexQ[newID[old]] = q
+	}
+	for _, list := range x.cells {
+		for i := range list {
+			list[i].slot = newID[list[i].slot]
+		}
+	}
+	x.slots, x.ids, x.complex, x.free = slots, ids, complexQ, nil
 }
 
 func (x *Index) insert(w *Want, sorted bool) {
@@ -380,7 +434,7 @@ func (x *Index) insert(w *Want, sorted bool) {
 	x.ids[id] = w.ID
 	x.bySlot[w.ID] = id
 	x.perLevel[s.cov.level]++
-	p := posting{anchor: s.anchor, slot: id}
+	p := posting{anchor: s.anchor, slot: id, kinds: s.kinds}
 	s.cov.keys(s.cat, func(k uint64) {
 		list := x.cells[k]
 		if sorted {
@@ -429,18 +483,32 @@ func (x *Index) Match(o *Offer) []string {
 // Probe calls fn with the id of every want that accepts offer, under the
 // index's read lock (fn must not call the index).
 func (x *Index) Probe(o *Offer, fn func(wantID string)) {
+	pr := probePool.Get().(*probe)
+	defer probePool.Put(pr)
 	x.mu.RLock()
 	defer x.mu.RUnlock()
 
 	// the offer's words as term ids, sorted: words no want uses are dropped
-	toks := make([]uint32, 0, len(o.Tokens)+1)
-	toks = append(toks, 0) // wants without an anchor word
+	pr.toks = append(pr.toks[:0], 0) // wants without an anchor word
 	for t := range o.Tokens {
 		if id, ok := x.terms[t]; ok {
-			toks = append(toks, id)
+			pr.toks = append(pr.toks, id)
 		}
 	}
-	slices.Sort(toks)
+	slices.Sort(pr.toks)
+	// and as a bitset, for the wants' other words: one load instead of a
+	// binary search (cleared again below, bit by bit)
+	if n := (len(x.terms) + 63) / 64; len(pr.bits) < n {
+		pr.bits = make([]uint64, n)
+	}
+	for _, t := range pr.toks {
+		pr.bits[t/64] |= 1 << (t % 64)
+	}
+	defer func() {
+		for _, t := range pr.toks {
+			pr.bits[t/64] = 0
+		}
+	}()
 
 	var cats [maxCategoryDepth + 2]uint16
 	nc := 0
@@ -452,66 +520,24 @@ func (x *Index) Probe(o *Offer, fn func(wantID string)) {
 		}
 	}
 
-	owner, hasOwner := x.owners[o.Owner]
-	kind := kindBit(o.Kind)
-	var p [3]float64
+	pr.x, pr.o, pr.fn = x, o, fn
+	pr.owner, pr.hasOwner = x.owners[o.Owner]
+	pr.kind = kindBit(o.Kind)
+	pr.p = [3]float64{}
 	if o.HasLocation {
-		p = toVec(o.Lat, o.Lon)
+		pr.p = toVec(o.Lat, o.Lon)
 	}
-	check := func(sid uint32) {
-		s := &x.slots[sid]
-		if s.kinds != 0 && s.kinds&kind == 0 {
-			return
-		}
-		if hasOwner && s.owner == owner {
-			return
-		}
-		for _, t := range s.terms {
-			if _, ok := slices.BinarySearch(toks, t); !ok {
-				return
-			}
-		}
-		if s.flags&flagHasLoc != 0 && !within(s.center, s.c2, p) {
-			return
-		}
-		if s.maxPrice > 0 && o.Price > 0 {
-			unit := ""
-			if s.unit > 0 {
-				unit = schema.PriceUnits[s.unit-1]
-			}
-			cur, ok := x.currencies[o.Currency]
-			if !ok || cur != s.currency || !priceOK(s.maxPrice, o.Currency, unit, o) {
-				return
-			}
-		}
-		if s.flags&flagComplex != 0 {
-			if _, ok := x.complex[sid].Match(o.Tokens); !ok {
-				return
-			}
-		}
-		fn(x.ids[sid])
-	}
-	scan := func(key uint64) {
-		list := x.cells[key]
-		if len(list) == 0 {
-			return
-		}
-		// merge the sorted postings with the sorted offer words
-		i := 0
-		for _, t := range toks {
-			i += sort.Search(len(list)-i, func(j int) bool { return list[i+j].anchor >= t })
-			for ; i < len(list) && list[i].anchor == t; i++ {
-				check(list[i].slot)
-			}
-			if i == len(list) {
-				return
-			}
-		}
+	pr.currency, pr.hasCurrency = x.currencies[o.Currency]
+	pr.unit = 0
+	if i := slices.Index(schema.PriceUnits, o.PriceUnit); i >= 0 {
+		pr.unit = uint8(i + 1)
+	} else if o.PriceUnit != "" {
+		pr.unit = 0xff // a unit no want names
 	}
 	for ci := 0; ci < nc; ci++ {
 		cat := cats[ci]
 		if x.perLevel[levelNoLoc] > 0 {
-			scan(cellKey(levelNoLoc, 0, 0, cat))
+			pr.scan(x.cells[cellKey(levelNoLoc, 0, 0, cat)])
 		}
 		if !o.HasLocation {
 			continue
@@ -520,9 +546,105 @@ func (x *Index) Probe(o *Offer, fn func(wantID string)) {
 			if x.perLevel[l] == 0 {
 				continue
 			}
-			scan(cellKey(l, latIndex(l, o.Lat), lonIndex(l, o.Lon), cat))
+			pr.scan(x.cells[cellKey(l, latIndex(l, o.Lat), lonIndex(l, o.Lon), cat)])
 		}
 	}
+	pr.x, pr.o, pr.fn = nil, nil, nil
+}
+
+// probe is the state of one Probe, pooled so that a probe allocates
+// nothing.
+type probe struct {
+	x           *Index
+	o           *Offer
+	fn          func(string)
+	toks        []uint32 // the offer's term ids, sorted, 0 first
+	bits        []uint64 // the same as a bitset
+	p           [3]float64
+	owner       uint32
+	hasOwner    bool
+	kind        uint8
+	currency    uint16
+	hasCurrency bool
+	unit        uint8 // the offer's price unit, 1-based; 0: none
+}
+
+var probePool = sync.Pool{New: func() any { return &probe{toks: make([]uint32, 0, 64)} }}
+
+// scan merges a cell's postings (sorted by anchor) with the offer's sorted
+// words and checks the wants whose anchor the offer has.
+func (pr *probe) scan(list []posting) {
+	if len(list) == 0 {
+		return
+	}
+	i := 0
+	for _, t := range pr.toks {
+		// skip to the first posting of t: galloping, then binary search,
+		// since the offer has few words and a list has many anchors
+		if list[i].anchor < t {
+			step := 1
+			for i+step < len(list) && list[i+step].anchor < t {
+				i += step
+				step *= 2
+			}
+			lo, hi := i+1, min(i+step, len(list))
+			for lo < hi {
+				m := int(uint(lo+hi) >> 1)
+				if list[m].anchor < t {
+					lo = m + 1
+				} else {
+					hi = m
+				}
+			}
+			i = lo
+			if i == len(list) {
+				return
+			}
+		}
+		for ; i < len(list) && list[i].anchor == t; i++ {
+			if k := list[i].kinds; k != 0 && k&pr.kind == 0 {
+				continue
+			}
+			pr.check(list[i].slot)
+		}
+		if i == len(list) {
+			return
+		}
+	}
+}
+
+// check applies the rest of the rule to one want, cheapest tests first.
+func (pr *probe) check(sid uint32) {
+	x := pr.x
+	s := &x.slots[sid]
+	if pr.hasOwner && s.owner == pr.owner {
+		return
+	}
+	for _, t := range s.terms {
+		if pr.bits[t/64]&(1<<(t%64)) == 0 {
+			return
+		}
+	}
+	if s.flags&flagHasLoc != 0 && !within(s.center, s.c2, pr.p) {
+		return
+	}
+	if s.maxPrice > 0 && pr.o.Price > 0 {
+		if !pr.hasCurrency || s.currency != pr.currency {
+			return
+		}
+		if s.unit != 0 && pr.unit != 0 && s.unit != pr.unit {
+			return
+		}
+		if pr.o.Price > s.maxPrice {
+			return
+		}
+	}
+	if s.flags&flagComplex != 0 {
+		if _, ok := x.complex[sid].Match(pr.o.Tokens); !ok {
+			return
+		}
+	}
+	pr.fn(x.ids[sid])
 }
 
 // replace takes y's content (y must not be used afterwards): a rebuild
@@ -552,7 +674,7 @@ func (x *Index) Verify() []string {
 		}
 		for _, p := range list {
 			s := &x.slots[p.slot]
-			if s.flags&flagUsed == 0 || s.anchor != p.anchor {
+			if s.flags&flagUsed == 0 || s.anchor != p.anchor || s.kinds != p.kinds {
 				problems = append(problems, fmt.Sprintf("cell %x points at a removed or changed want", key))
 				continue
 			}
@@ -572,7 +694,7 @@ func (x *Index) Verify() []string {
 		}
 		s.cov.keys(s.cat, func(k uint64) {
 			expected++
-			if _, ok := slices.BinarySearchFunc(x.cells[k], posting{s.anchor, sid}, cmpPosting); !ok {
+			if _, ok := slices.BinarySearchFunc(x.cells[k], posting{s.anchor, sid, s.kinds}, cmpPosting); !ok {
 				problems = append(problems, fmt.Sprintf("want %s is missing from cell %x", id, k))
 			}
 		})

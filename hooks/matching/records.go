@@ -88,13 +88,18 @@ func offerIsLive(r *core.Record) bool { return r.GetString(schema.FieldStatus) =
 // SwapOfferFromRecord reads what swap matching needs from an offers record.
 func SwapOfferFromRecord(r *core.Record) *SwapOffer {
 	title := r.GetString(schema.OfferTitle)
-	return &SwapOffer{
-		ID:    r.Id,
-		Owner: r.GetString(schema.FieldOwner),
-		Title: title,
-		Gives: text.TokenSet(title, r.GetString(schema.OfferDescription), offerTags(r)),
-		Wants: text.ParseAlternatives(r.GetString(schema.OfferWantsInReturn)),
+	o := &SwapOffer{
+		ID:      r.Id,
+		Owner:   r.GetString(schema.FieldOwner),
+		Title:   title,
+		Gives:   text.TokenSet(title, r.GetString(schema.OfferDescription), offerTags(r)),
+		Wants:   text.ParseAlternatives(r.GetString(schema.OfferWantsInReturn)),
+		Created: r.GetDateTime(schema.FieldCreated).Time(),
 	}
+	if p, ok := geoPoint(r); ok {
+		o.HasLocation, o.Lat, o.Lon = true, p.Lat, p.Lon
+	}
+	return o
 }
 
 // isLiveSwap tells whether an offer belongs in the swap index.

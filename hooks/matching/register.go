@@ -38,17 +38,28 @@ type Config struct {
 	// MaxAttempts is how many times a failing job is tried before it is
 	// left in match_jobs for an admin to look at.
 	MaxAttempts int
+	// RankBatch is how many candidate offers GET
+	// /api/peerbase/wants/{id}/offers reads from the database at a time; it
+	// reads batches until every candidate is ranked.
+	RankBatch int
+	// SwapRadiusKm is the farthest apart, in km, two offers handed over in
+	// a swap may be (every leg of a cycle); an offer without a location is
+	// never too far. 0: no limit.
+	SwapRadiusKm float64
 }
 
 // DefaultConfig returns the matching defaults.
 func DefaultConfig() Config {
-	return Config{Workers: 2, PollInterval: 30 * time.Second, MaxAttempts: 10}
+	return Config{Workers: 2, PollInterval: 30 * time.Second, MaxAttempts: 10, RankBatch: 2000, SwapRadiusKm: DefaultSwapRadiusKm}
 }
 
 // Validate reports a configuration that cannot work.
 func (c Config) Validate() error {
-	if c.Workers < 1 || c.PollInterval <= 0 || c.MaxAttempts < 1 {
-		return fmt.Errorf("matching: Workers, PollInterval and MaxAttempts must be positive, got %+v", c)
+	if c.Workers < 1 || c.PollInterval <= 0 || c.MaxAttempts < 1 || c.RankBatch < 1 {
+		return fmt.Errorf("matching: Workers, PollInterval, MaxAttempts and RankBatch must be positive, got %+v", c)
+	}
+	if c.SwapRadiusKm < 0 {
+		return fmt.Errorf("matching: SwapRadiusKm must be 0 (no limit) or more, got %v", c.SwapRadiusKm)
 	}
 	return nil
 }
@@ -71,6 +82,7 @@ func Register(app core.App, cfg Config) error {
 		return err
 	}
 	s := &service{app: app, cfg: cfg, index: NewIndex(), swaps: NewSwapIndex(), wake: make(chan struct{}, 1)}
+	s.swaps.SetRadius(cfg.SwapRadiusKm)
 
 	app.OnRecordValidate(schema.Wants).BindFunc(validateWant)
 	app.OnRecordCreate(schema.Matches).BindFunc(notifyMatch)

@@ -17,18 +17,16 @@ import (
 	"peerbase/hooks/schema"
 )
 
-// Page sizes of GET /api/peerbase/wants/{id}/offers, and how many of the
-// newest candidate offers (after the database's category, kind and box
-// filters) are ranked.
+// Page sizes of GET /api/peerbase/wants/{id}/offers.
 const (
-	defaultLimit  = 20
-	maxLimit      = 100
-	maxCandidates = 5000
+	defaultLimit = 20
+	maxLimit     = 100
 )
 
 // ranked is one offer in a want's answer.
 type ranked struct {
-	rec         *core.Record
+	id          string
+	rec         *core.Record // loaded for the page only
 	score       float64
 	explanation string
 }
@@ -74,12 +72,31 @@ func (s *service) wantOffers(e *core.RequestEvent) error {
 	if len(items) > limit {
 		items = items[:limit]
 		last := items[limit-1]
-		next = cursor{score: last.score, id: last.rec.Id}.String()
+		next = cursor{score: last.score, id: last.id}.String()
 	}
-	recs := make([]*core.Record, len(items))
+	pageIDs := make([]string, len(items))
 	for i, it := range items {
-		recs[i] = it.rec
+		pageIDs[i] = it.id
 	}
+	found, err := e.App.FindRecordsByIds(schema.Offers, pageIDs)
+	if err != nil {
+		return e.InternalServerError("Failed to load the offers.", err)
+	}
+	byID := make(map[string]*core.Record, len(found))
+	for _, r := range found {
+		byID[r.Id] = r
+	}
+	recs := make([]*core.Record, 0, len(items))
+	kept := items[:0]
+	for _, it := range items {
+		// an offer deleted since it was ranked drops out of its page
+		if r := byID[it.id]; r != nil {
+			it.rec = r
+			recs = append(recs, r)
+			kept = append(kept, it)
+		}
+	}
+	items = kept
 	if err := apis.EnrichRecords(e, recs); err != nil {
 		return e.InternalServerError("Failed to prepare the offers.", err)
 	}
@@ -94,66 +111,168 @@ func (s *service) wantOffers(e *core.RequestEvent) error {
 }
 
 // rank returns the active offers that match w now, best first (score, then
-// id). Others' offers only, not from people blocked either way.
+// id). Others' offers only, not from people blocked either way. Every
+// candidate is ranked: the candidates are read through an index in batches
+// of Config.RankBatch (see candidateScans), and only those that match are
+// kept, without their records.
 func (s *service) rank(app core.App, w *Want, now time.Time) ([]ranked, error) {
 	parents := s.index.Parents()
-	q := app.RecordQuery(schema.Offers).
-		AndWhere(dbx.HashExp{schema.FieldStatus: schema.StatusActive}).
-		AndWhere(dbx.Not(dbx.HashExp{schema.FieldOwner: w.Owner})).
-		// a suspended person's offers are hidden from others, as by the offers rule
-		AndWhere(dbx.NewExp("[[owner]] NOT IN (SELECT [[id]] FROM {{users}} WHERE [[suspended_until]] != '' AND [[suspended_until]] > {:suspendedNow})",
-			dbx.Params{"suspendedNow": now.UTC().Format("2006-01-02 15:04:05.000Z")}))
-	if w.Category != "" {
-		var cats []any
-		for _, c := range descendants(w.Category, parents) {
-			cats = append(cats, c)
-		}
-		q = q.AndWhere(dbx.In(schema.FieldCategory, cats...))
-	}
-	if len(w.Kinds) > 0 {
-		kinds := make([]any, len(w.Kinds))
-		for i, k := range w.Kinds {
-			kinds[i] = k
-		}
-		q = q.AndWhere(dbx.In(schema.FieldKind, kinds...))
-	}
-	if w.HasLocation {
-		// a box around the circle narrows the scan; the exact rule follows
-		dLat := (w.radius() + 1) / EarthRadiusKm * 180 / math.Pi
-		q = q.AndWhere(dbx.NewExp("json_extract(location, '$.lat') BETWEEN {:minLat} AND {:maxLat}",
-			dbx.Params{"minLat": w.Lat - dLat, "maxLat": w.Lat + dLat}))
-		if c := math.Cos((math.Abs(w.Lat) + dLat) * math.Pi / 180); c > 0.05 {
-			dLon := dLat / c
-			if w.Lon-dLon > -180 && w.Lon+dLon < 180 {
-				q = q.AndWhere(dbx.NewExp("json_extract(location, '$.lon') BETWEEN {:minLon} AND {:maxLon}",
-					dbx.Params{"minLon": w.Lon - dLon, "maxLon": w.Lon + dLon}))
-			}
-		}
-	}
-	var recs []*core.Record
-	if err := q.OrderBy("created DESC").Limit(maxCandidates).All(&recs); err != nil {
-		return nil, fmt.Errorf("failed to load the candidate offers: %w", err)
-	}
 	blocked, err := blockedWith(app, w.Owner)
 	if err != nil {
 		return nil, err
 	}
+	// a suspended person's offers are hidden from others, as by the offers rule
+	var suspended []string
+	err = app.DB().Select("id").From(schema.Users).
+		Where(dbx.NewExp("[[suspended_until]] != '' AND [[suspended_until]] > {:now}",
+			dbx.Params{"now": now.UTC().Format("2006-01-02 15:04:05.000Z")})).Column(&suspended)
+	if err != nil {
+		return nil, fmt.Errorf("failed to load the suspended people: %w", err)
+	}
+	for _, id := range suspended {
+		blocked[id] = true
+	}
 	var out []ranked
-	for _, r := range recs {
-		o := OfferFromRecord(r)
-		if blocked[o.Owner] || !w.Accepts(o, parents) {
-			continue
+	for _, sc := range candidateScans(w, parents) {
+		err := sc.each(app, s.cfg.RankBatch, func(r *core.Record) {
+			o := OfferFromRecord(r)
+			if blocked[o.Owner] || !w.Accepts(o, parents) {
+				return
+			}
+			score, why := Explain(w, o, now)
+			out = append(out, ranked{id: r.Id, score: score, explanation: why})
+		})
+		if err != nil {
+			return nil, err
 		}
-		score, why := Explain(w, o, now)
-		out = append(out, ranked{rec: r, score: score, explanation: why})
 	}
 	slices.SortFunc(out, func(a, b ranked) int {
 		if a.score != b.score {
 			return -cmpFloat(a.score, b.score)
 		}
-		return strings.Compare(a.rec.Id, b.rec.Id)
+		return strings.Compare(a.id, b.id)
 	})
 	return out, nil
+}
+
+// latExpr is the latitude of an offer as idx_offers_status_lat indexes it
+// (SQLite uses an expression index only for the same expression).
+const latExpr = "json_extract([[location]], '$.lat')"
+
+// scan is one index-backed read of candidate offers: the active offers in a
+// band of latitude around a located want (idx_offers_status_lat), or those
+// of one category (idx_offers_category_status_created, newest first), or
+// all of them (idx_offers_status_created, newest first), with the want's
+// other filters (categories, kinds, the box around its circle, not its
+// owner's) applied to the rows the index yields.
+type scan struct {
+	category string // "" with byLat or for all categories
+	byLat    bool
+	minLat   float64 // the band, with byLat
+	maxLat   float64
+	filters  []dbx.Expression
+}
+
+// candidateScans chooses how the offers that may match w are read: a
+// latitude band around a located want, else one scan per category at or
+// below the want's, else every active offer.
+func candidateScans(w *Want, parents map[string]string) []scan {
+	filters := []dbx.Expression{dbx.Not(dbx.HashExp{schema.FieldOwner: w.Owner})}
+	if len(w.Kinds) > 0 {
+		filters = append(filters, dbx.In(schema.FieldKind, anySlice(w.Kinds)...))
+	}
+	// a box around the circle narrows the read; the exact rule follows
+	dLat := (w.radius() + 1) / EarthRadiusKm * 180 / math.Pi
+	if w.HasLocation {
+		if c := math.Cos((math.Abs(w.Lat) + dLat) * math.Pi / 180); c > 0.05 {
+			dLon := dLat / c
+			if w.Lon-dLon > -180 && w.Lon+dLon < 180 {
+				filters = append(filters, dbx.NewExp("json_extract([[location]], '$.lon') BETWEEN {:minLon} AND {:maxLon}",
+					dbx.Params{"minLon": w.Lon - dLon, "maxLon": w.Lon + dLon}))
+			}
+		}
+	}
+	switch {
+	case w.HasLocation:
+		// a band of 2×(radius+1) km of latitude holds far fewer offers
+		// than most categories do
+		if w.Category != "" {
+			filters = append(filters, dbx.In(schema.FieldCategory, anySlice(descendants(w.Category, parents))...))
+		}
+		return []scan{{byLat: true, minLat: w.Lat - dLat, maxLat: w.Lat + dLat, filters: filters}}
+	case w.Category != "":
+		cats := descendants(w.Category, parents)
+		slices.Sort(cats)
+		out := make([]scan, len(cats))
+		for i, c := range cats {
+			out[i] = scan{category: c, filters: filters}
+		}
+		return out
+	}
+	return []scan{{filters: filters}}
+}
+
+func anySlice(list []string) []any {
+	out := make([]any, len(list))
+	for i, v := range list {
+		out[i] = v
+	}
+	return out
+}
+
+// each calls fn with every offer the scan yields, reading batch rows at a
+// time in the index's order (keyset pagination: each batch starts after the
+// last row of the one before, so no row is skipped or read twice however
+// many there are).
+func (sc scan) each(app core.App, batch int, fn func(*core.Record)) error {
+	var lastKey any
+	lastID := ""
+	for {
+		q := app.RecordQuery(schema.Offers).
+			AndWhere(dbx.HashExp{schema.FieldStatus: schema.StatusActive})
+		if sc.category != "" {
+			q = q.AndWhere(dbx.HashExp{schema.FieldCategory: sc.category})
+		}
+		for _, f := range sc.filters {
+			q = q.AndWhere(f)
+		}
+		key := "[[created]]"
+		if sc.byLat {
+			// one lower bound, so that the index search starts after the
+			// last batch rather than at the band's edge
+			key = latExpr
+			lo := any(sc.minLat)
+			if lastID != "" {
+				lo = lastKey
+				q = q.AndWhere(dbx.NewExp("("+key+" > {:k} OR [[id]] > {:id})", dbx.Params{"k": lastKey, "id": lastID}))
+			}
+			q = q.AndWhere(dbx.NewExp(key+" >= {:lo} AND "+key+" <= {:hi}", dbx.Params{"lo": lo, "hi": sc.maxLat})).
+				OrderBy(key+" ASC", "[[id]] ASC")
+		} else {
+			q = q.OrderBy(key+" DESC", "[[id]] DESC")
+			if lastID != "" {
+				q = q.AndWhere(dbx.NewExp(key+" <= {:k} AND ("+key+" < {:k} OR [[id]] < {:id})",
+					dbx.Params{"k": lastKey, "id": lastID}))
+			}
+		}
+		var recs []*core.Record
+		if err := q.Limit(int64(batch)).All(&recs); err != nil {
+			return fmt.Errorf("failed to load the candidate offers: %w", err)
+		}
+		for _, r := range recs {
+			fn(r)
+		}
+		if len(recs) < batch {
+			return nil
+		}
+		last := recs[len(recs)-1]
+		lastID = last.Id
+		if sc.byLat {
+			lastKey = last.GetGeoPoint(schema.FieldLocation).Lat
+		} else {
+			lastKey = last.GetDateTime(schema.FieldCreated).String()
+		}
+	}
 }
 
 func cmpFloat(a, b float64) int {
@@ -192,7 +311,7 @@ func (c cursor) compare(r ranked) int {
 		return -1
 	case r.score < c.score:
 		return 1
-	case r.rec.Id <= c.id:
+	case r.id <= c.id:
 		return -1
 	}
 	return 1

@@ -11,6 +11,7 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
+	"github.com/pocketbase/pocketbase/tools/types"
 
 	"peerbase/hooks/matching"
 	"peerbase/hooks/schema"
@@ -100,6 +101,49 @@ func TestSwapMatches(t *testing.T) {
 			},
 		},
 		{
+			// the default --swap-radius is 50 km: ana in Lyon and ben in
+			// Paris don't swap; chloe, 20 km from ana, and hugo, without a
+			// location, do
+			Name: "swaps stay within the swap radius", Method: http.MethodPost,
+			URL:     "/api/collections/offers/records",
+			Headers: map[string]string{"Authorization": tokens["ana"]},
+			BeforeTestFunc: func(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
+				for _, o := range []struct {
+					owner, title string
+					at           *types.GeoPoint
+				}{
+					{"ben", "Pandemic board game (Paris)", &types.GeoPoint{Lat: 48.8566, Lon: 2.3522}},
+					{"chloe", "Pandemic board game (near Lyon)", ptr(lyonPlus(20))},
+					{"hugo", "Pandemic board game (no place)", nil},
+				} {
+					data := map[string]any{
+						schema.FieldOwner: ids[o.owner], schema.OfferTitle: o.title, schema.FieldKind: schema.KindSwap,
+						schema.FieldStatus: schema.StatusActive, schema.OfferWantsInReturn: "keyboard",
+					}
+					if o.at != nil {
+						data[schema.FieldLocation] = *o.at
+					}
+					if _, err := testapp.CreateRecord(app, schema.Offers, data); err != nil {
+						t.Fatal(err)
+					}
+				}
+			},
+			Body: strings.NewReader(fmt.Sprintf(`{"owner":%q,"title":"Yamaha keyboard","kind":"swap","status":"active",`+
+				`"wants_in_return":"pandemic","location":{"lat":%v,"lon":%v}}`, ids["ana"], lyonLat, lyonLon)),
+			ExpectedStatus: 200, ExpectedContent: []string{`"title":"Yamaha keyboard"`},
+			AfterTestFunc: func(t testing.TB, app *tests.TestApp, _ *http.Response) {
+				got := swapMatches(t, app)
+				want := map[string][]string{
+					"ana":   {"swap-2 Pandemic board game (near Lyon) (2 in cycle)", "swap-2 Pandemic board game (no place) (2 in cycle)"},
+					"chloe": {"swap-2 Yamaha keyboard (2 in cycle)"},
+					"hugo":  {"swap-2 Yamaha keyboard (2 in cycle)"},
+				}
+				if fmt.Sprint(got) != fmt.Sprint(want) {
+					t.Fatalf("swap matches:\n%v\nwant\n%v", got, want)
+				}
+			},
+		},
+		{
 			Name: "a cycle is told once, whichever of its offers changes", Method: http.MethodPatch,
 			Headers: map[string]string{"Authorization": tokens["frank"]},
 			BeforeTestFunc: func(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
@@ -140,7 +184,7 @@ func TestSwapMatches(t *testing.T) {
 	}
 	for i, s := range scenarios {
 		s.TestAppFactory = factory
-		if i == 1 {
+		if i == 2 {
 			url := &s.URL
 			before := s.BeforeTestFunc
 			s.BeforeTestFunc = func(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
