@@ -13,6 +13,7 @@ import (
 	"peerbase/hooks"
 	"peerbase/hooks/matching"
 	"peerbase/hooks/photos"
+	"peerbase/hooks/search"
 	_ "peerbase/pb_migrations"
 )
 
@@ -39,6 +40,7 @@ func main() {
 	}
 	app.RootCmd.AddCommand(photos.NewCommand(app, &cfg.Photos))
 	app.RootCmd.AddCommand(matching.NewCommand(app))
+	app.RootCmd.AddCommand(search.NewCommand(app))
 	demo.Register(app, &withDemo)
 
 	bindWebApp(app, webApp())

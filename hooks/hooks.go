@@ -16,6 +16,7 @@ import (
 	"peerbase/hooks/matching"
 	"peerbase/hooks/photos"
 	"peerbase/hooks/realtime"
+	"peerbase/hooks/search"
 	"peerbase/hooks/social"
 	"peerbase/hooks/threads"
 	"peerbase/hooks/trust"
@@ -32,6 +33,7 @@ type Config struct {
 	Changes   changes.Config
 	Realtime  realtime.Config
 	Matching  matching.Config
+	Search    search.Config
 }
 
 // DefaultConfig returns the configuration a fresh install runs with.
@@ -46,6 +48,7 @@ func DefaultConfig() Config {
 		Changes:   changes.DefaultConfig(),
 		Realtime:  realtime.DefaultConfig(),
 		Matching:  matching.DefaultConfig(),
+		Search:    search.DefaultConfig(),
 	}
 }
 
@@ -90,6 +93,7 @@ func Register(app core.App, cfg Config) error {
 		{"accounts", func() error { return accounts.Register(app, cfg.Accounts) }},
 		{"matching", func() error { return matching.Register(app, cfg.Matching) }},
 		{"realtime", func() error { return realtime.Register(app, cfg.Realtime) }},
+		{"search", func() error { return search.Register(app, cfg.Search) }},
 		// last: its hooks wrap the innermost save, in the same transaction
 		{"changes", func() error { return changes.Register(app, cfg.Changes) }},
 	}
