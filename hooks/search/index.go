@@ -215,14 +215,14 @@ func (ix *index) put(app core.App, r *core.Record, catText string) error {
 }
 
 func (ix *index) writeEntries(app core.App, n int64, d Doc, lat, lon any) error {
-	if _, err := app.DB().NewQuery("INSERT INTO "+ix.fts+" (rowid, title, tags, category, body) VALUES ({:n}, {:a}, {:b}, {:c}, {:d})").
+	if _, err := app.DB().NewQuery("INSERT INTO " + ix.fts + " (rowid, title, tags, category, body) VALUES ({:n}, {:a}, {:b}, {:c}, {:d})").
 		Bind(dbx.Params{"n": n, "a": d[0], "b": d[1], "c": d[2], "d": d[3]}).Execute(); err != nil {
 		return fmt.Errorf("failed to index the words of %d: %w", n, err)
 	}
 	if lat == nil {
 		return nil
 	}
-	if _, err := app.DB().NewQuery("INSERT INTO "+ix.geo+" (id, min_lat, max_lat, min_lon, max_lon) VALUES ({:n}, {:lat}, {:lat}, {:lon}, {:lon})").
+	if _, err := app.DB().NewQuery("INSERT INTO " + ix.geo + " (id, min_lat, max_lat, min_lon, max_lon) VALUES ({:n}, {:lat}, {:lat}, {:lon}, {:lon})").
 		Bind(dbx.Params{"n": n, "lat": lat, "lon": lon}).Execute(); err != nil {
 		return fmt.Errorf("failed to index the place of %d: %w", n, err)
 	}

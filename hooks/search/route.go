@@ -13,8 +13,8 @@ import (
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
-	pbsearch "github.com/pocketbase/pocketbase/tools/search"
 	"github.com/pocketbase/pocketbase/tools/router"
+	pbsearch "github.com/pocketbase/pocketbase/tools/search"
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"peerbase/hooks/schema"
@@ -359,6 +359,7 @@ func firstAPIError(e *core.RequestEvent, err error) error {
 	if apiErr, ok := err.(*router.ApiError); ok {
 		return apiErr
 	}
+	e.App.Logger().Error("search: failed", "error", err)
 	return e.InternalServerError("Failed to search.", err)
 }
 
@@ -384,7 +385,7 @@ const distanceSQL = "(2 * 6371.0088 * asin(min(1, sqrt(power(sin((radians(sd.lat
 // records are added.
 func (b *builder) scoreSQL() (string, dbx.Params) {
 	if len(b.p.terms.Must) == 0 {
-		return "0", nil
+		return "(0)", nil
 	}
 	params := dbx.Params{}
 	var parts []string
@@ -480,7 +481,7 @@ func (b *builder) distParams(p dbx.Params) dbx.Params {
 func (b *builder) page(radius float64) ([]row, error) {
 	c := b.coll.Name
 	score, scoreParams := b.scoreSQL()
-	dist := "0"
+	dist := "(0)"
 	if b.p.near {
 		dist = distanceSQL
 	}
