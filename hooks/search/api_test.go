@@ -155,9 +155,14 @@ type server struct {
 func newServer(t *testing.T) *server {
 	t.Helper()
 	app := testapp.FromTemplate(t, template)
-	srv := httptest.NewServer(testapp.Handler(t, app))
+	return &server{app: app, url: httptestServer(t, testapp.Handler(t, app))}
+}
+
+// httptestServer serves h on loopback until the test ends.
+func httptestServer(t *testing.T, h http.Handler) string {
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &server{app: app, url: srv.URL}
+	return srv.URL
 }
 
 type page struct {

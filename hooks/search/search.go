@@ -97,9 +97,9 @@ func Register(app core.App, cfg Config) error {
 				return ix.put(tx, e.Record, cats.text(e.Record.GetString(schema.FieldCategory)))
 			})
 		}
-		app.OnRecordCreate(ix.collection).Bind(&hook.Handler[*core.RecordEvent]{Id: "peerbaseSearchCreate", Func: put})
-		app.OnRecordUpdate(ix.collection).Bind(&hook.Handler[*core.RecordEvent]{Id: "peerbaseSearchUpdate", Func: put})
-		app.OnRecordDelete(ix.collection).Bind(&hook.Handler[*core.RecordEvent]{Id: "peerbaseSearchDelete",
+		app.OnRecordCreate(ix.collection).Bind(&hook.Handler[*core.RecordEvent]{Id: "peerbaseSearchCreate_" + ix.collection, Func: put})
+		app.OnRecordUpdate(ix.collection).Bind(&hook.Handler[*core.RecordEvent]{Id: "peerbaseSearchUpdate_" + ix.collection, Func: put})
+		app.OnRecordDelete(ix.collection).Bind(&hook.Handler[*core.RecordEvent]{Id: "peerbaseSearchDelete_" + ix.collection,
 			Func: func(e *core.RecordEvent) error {
 				return inTx(e, func(tx core.App) error {
 					if err := e.Next(); err != nil {
