@@ -31,7 +31,7 @@ func TestCircleBox(t *testing.T) {
 			lon := rng.Float64()*360 - 180
 			if rng.IntN(2) == 0 { // near the centre, where it matters
 				lat = math.Max(-90, math.Min(90, tc.lat+(rng.Float64()*2-1)*tc.r/50))
-				lon = math.Mod(tc.lon+(rng.Float64()*2-1)*tc.r/20+540, 360) - 180
+				lon = math.Mod(math.Mod(tc.lon+(rng.Float64()*2-1)*tc.r/20+180, 360)+360, 360) - 180
 			}
 			if DistanceKm(tc.lat, tc.lon, lat, lon) <= tc.r && !b.Contains(lat, lon) {
 				t.Fatalf("%v: %v,%v is %.3f km away but outside %+v", tc, lat, lon, DistanceKm(tc.lat, tc.lon, lat, lon), b)
