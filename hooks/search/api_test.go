@@ -16,6 +16,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"peerbase/hooks/schema"
+	"peerbase/hooks/search"
 	"peerbase/internal/testapp"
 )
 
@@ -160,7 +161,7 @@ func newServer(t *testing.T) *server {
 
 // httptestServer serves h on loopback until the test ends.
 func httptestServer(t *testing.T, h http.Handler) string {
-	srv := httptest.NewServer(h)
+	srv := httptestNewServer(h)
 	t.Cleanup(srv.Close)
 	return srv.URL
 }
@@ -305,7 +306,19 @@ func TestAccentsAndPrefix(t *testing.T) {
 
 func TestFilters(t *testing.T) {
 	t.Parallel()
+	checkFilters(t, newServer(t))
+}
+
+// TestDensePaths runs the filters and sorts with every box taken as dense:
+// the queries walk the records or the words' matches, not the R*Tree.
+func TestDensePaths(t *testing.T) {
+	defer search.SetDenseBox(1)()
 	s := newServer(t)
+	checkFilters(t, s)
+	checkSorts(t, s)
+}
+
+func checkFilters(t *testing.T, s *server) {
 	near := fmt.Sprintf("%f,%f", lyonLat, lyonLon)
 	for _, tc := range []struct {
 		query url.Values
@@ -333,7 +346,10 @@ func TestFilters(t *testing.T) {
 
 func TestSorts(t *testing.T) {
 	t.Parallel()
-	s := newServer(t)
+	checkSorts(t, newServer(t))
+}
+
+func checkSorts(t *testing.T, s *server) {
 	near := fmt.Sprintf("%f,%f", lyonLat, lyonLon)
 	for _, tc := range []struct {
 		query url.Values
@@ -489,3 +505,5 @@ func TestInjection(t *testing.T) {
 		t.Fatalf("offers after the attempts: %d %v", n, err)
 	}
 }
+
+var httptestNewServer = httptest.NewServer

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/pocketbase/dbx"
@@ -374,6 +375,59 @@ type builder struct {
 	now  string
 }
 
+// driver names the table a search's query is driven by.
+type driver int
+
+const (
+	fromRecords driver = iota
+	fromGeo
+	fromText
+)
+
+// denseBox is how many documents in a radius's box make a newest-first
+// list cheaper by walking the newest records and testing each than by
+// sorting every document in the box (tests lower it to take both paths).
+var denseBox atomic.Int64
+
+func init() { denseBox.Store(1500) }
+
+// driverFor picks the table to drive a page's query from: the R*Tree box
+// for a distance ring or a sparse box, the words' matches for a text
+// search without a place, the records (newest first) for a dense box.
+func (b *builder) driverFor(radius float64) (driver, error) {
+	if radius <= 0 {
+		if len(b.p.terms.Must) > 0 {
+			return fromText, nil
+		}
+		return fromRecords, nil
+	}
+	if b.p.sort == SortDistance {
+		return fromGeo, nil
+	}
+	box := CircleBox(b.p.lat, b.p.lon, radius)
+	dense := int(denseBox.Load())
+	params := dbx.Params{"bla": box.MinLat, "blb": box.MaxLat, "cap": dense}
+	var parts []string
+	for i, r := range box.Lons {
+		a, z := fmt.Sprintf("blo%da", i), fmt.Sprintf("blo%db", i)
+		params[a], params[z] = r[0], r[1]
+		parts = append(parts, fmt.Sprintf("SELECT 1 FROM %s WHERE min_lat >= {:bla} AND max_lat <= {:blb} AND min_lon >= {:%s} AND max_lon <= {:%s}",
+			b.t.ix.geo, a, z))
+	}
+	var n int
+	err := b.app.DB().NewQuery("SELECT count(*) FROM (" + strings.Join(parts, " UNION ALL ") + " LIMIT {:cap})").Bind(params).Row(&n)
+	if err != nil {
+		return fromGeo, fmt.Errorf("failed to count the box: %w", err)
+	}
+	if n < dense {
+		return fromGeo, nil
+	}
+	if len(b.p.terms.Must) > 0 {
+		return fromText, nil
+	}
+	return fromRecords, nil
+}
+
 // distanceSQL is the haversine distance in km from the search's point to
 // a document's coordinates (SQLite's math functions).
 const distanceSQL = "(2 * 6371.0088 * asin(min(1, sqrt(power(sin((radians(sd.lat) - {:plat}) / 2), 2) + " +
@@ -393,7 +447,7 @@ func (b *builder) scoreSQL() (string, dbx.Params) {
 		for j, col := range columns {
 			name := fmt.Sprintf("s%d_%d", i, j)
 			params[name] = ColumnExpr(col, term)
-			parts = append(parts, fmt.Sprintf("%d * (sd.n IN (SELECT rowid FROM %s WHERE %s MATCH {:%s}))",
+			parts = append(parts, fmt.Sprintf("%d * (+sd.n IN (SELECT rowid FROM %s WHERE %s MATCH {:%s}))",
 				weights[j], b.t.ix.fts, b.t.ix.fts, name))
 		}
 	}
@@ -403,11 +457,43 @@ func (b *builder) scoreSQL() (string, dbx.Params) {
 // base is the search without order, cursor or limit: the records the list
 // rule lets the caller see, live, from nobody blocked either way, matching
 // the words and filters, within radius km when radius > 0.
-func (b *builder) base(radius float64, selects ...string) (*dbx.SelectQuery, error) {
+func (b *builder) base(radius float64, from driver, selects ...string) (*dbx.SelectQuery, error) {
 	c := b.coll.Name
-	q := b.app.DB().Select(selects...).From(c).
-		InnerJoin(b.t.ix.docs+" sd", dbx.NewExp("[[sd.id]] = [["+c+".id]]")).
-		AndWhere(dbx.NewExp("sd.n <= {:snap}", dbx.Params{"snap": b.snap})).
+	var q *dbx.SelectQuery
+	match := b.p.terms.MatchExpr()
+	if from == fromText && match == "" {
+		from = fromRecords
+	}
+	if from == fromGeo && radius <= 0 {
+		from = fromRecords
+	}
+	// the first table drives the query (CROSS JOIN keeps SQLite's planner
+	// to that order): the R*Tree's box or the words' matches when they are
+	// the smaller set, the records' own indexes otherwise
+	switch from {
+	case fromGeo:
+		box := CircleBox(b.p.lat, b.p.lon, radius)
+		params := dbx.Params{"bla": box.MinLat, "blb": box.MaxLat}
+		var lons []string
+		for i, r := range box.Lons {
+			a, z := fmt.Sprintf("blo%da", i), fmt.Sprintf("blo%db", i)
+			params[a], params[z] = r[0], r[1]
+			lons = append(lons, fmt.Sprintf("(g.min_lon >= {:%s} AND g.max_lon <= {:%s})", a, z))
+		}
+		q = b.app.DB().Select(selects...).From(b.t.ix.geo+" g").
+			Join("CROSS JOIN", b.t.ix.docs+" sd", dbx.NewExp("sd.n = g.id")).
+			Join("CROSS JOIN", c, dbx.NewExp("[["+c+".id]] = sd.id")).
+			AndWhere(dbx.NewExp("g.min_lat >= {:bla} AND g.max_lat <= {:blb} AND ("+strings.Join(lons, " OR ")+")", params))
+	case fromText:
+		q = b.app.DB().Select(selects...).From(b.t.ix.fts).
+			Join("CROSS JOIN", b.t.ix.docs+" sd", dbx.NewExp("sd.n = "+b.t.ix.fts+".rowid")).
+			Join("CROSS JOIN", c, dbx.NewExp("[["+c+".id]] = sd.id")).
+			AndWhere(dbx.NewExp(b.t.ix.fts+" MATCH {:match}", dbx.Params{"match": match}))
+	default:
+		q = b.app.DB().Select(selects...).From(c).
+			InnerJoin(b.t.ix.docs+" sd", dbx.NewExp("[[sd.id]] = [["+c+".id]]"))
+	}
+	q.AndWhere(dbx.NewExp("+sd.n <= {:snap}", dbx.Params{"snap": b.snap})).
 		AndWhere(b.t.live(b.now))
 
 	if !b.info.HasSuperuserAuth() {
@@ -429,13 +515,13 @@ func (b *builder) base(radius float64, selects ...string) (*dbx.SelectQuery, err
 		}
 	}
 
-	if m := b.p.terms.MatchExpr(); m != "" {
-		q.AndWhere(dbx.NewExp("sd.n IN (SELECT rowid FROM "+b.t.ix.fts+" WHERE "+b.t.ix.fts+" MATCH {:match})",
-			dbx.Params{"match": m}))
+	if match != "" && from != fromText {
+		q.AndWhere(dbx.NewExp("+sd.n IN (SELECT rowid FROM "+b.t.ix.fts+" WHERE "+b.t.ix.fts+" MATCH {:match})",
+			dbx.Params{"match": match}))
 	}
 	for i, m := range b.p.terms.NotExprs() {
 		name := fmt.Sprintf("not%d", i)
-		q.AndWhere(dbx.NewExp("sd.n NOT IN (SELECT rowid FROM "+b.t.ix.fts+" WHERE "+b.t.ix.fts+" MATCH {:"+name+"})",
+		q.AndWhere(dbx.NewExp("+sd.n NOT IN (SELECT rowid FROM "+b.t.ix.fts+" WHERE "+b.t.ix.fts+" MATCH {:"+name+"})",
 			dbx.Params{name: m}))
 	}
 	if len(b.p.kinds) > 0 {
@@ -454,16 +540,18 @@ func (b *builder) base(radius float64, selects ...string) (*dbx.SelectQuery, err
 		q.AndWhere(dbx.NewExp("sd.lat IS NOT NULL"))
 	}
 	if radius > 0 {
-		box := CircleBox(b.p.lat, b.p.lon, radius)
-		params := dbx.Params{"bla": box.MinLat, "blb": box.MaxLat}
-		var parts []string
-		for i, r := range box.Lons {
-			a, z := fmt.Sprintf("blo%da", i), fmt.Sprintf("blo%db", i)
-			params[a], params[z] = r[0], r[1]
-			parts = append(parts, fmt.Sprintf("SELECT id FROM %s WHERE min_lat >= {:bla} AND max_lat <= {:blb} AND min_lon >= {:%s} AND max_lon <= {:%s}",
-				b.t.ix.geo, a, z))
+		if from != fromGeo {
+			// the box on the documents' coordinates, then the exact distance
+			box := CircleBox(b.p.lat, b.p.lon, radius)
+			params := dbx.Params{"bla": box.MinLat, "blb": box.MaxLat}
+			var lons []string
+			for i, r := range box.Lons {
+				a, z := fmt.Sprintf("blo%da", i), fmt.Sprintf("blo%db", i)
+				params[a], params[z] = r[0], r[1]
+				lons = append(lons, fmt.Sprintf("(sd.lon BETWEEN {:%s} AND {:%s})", a, z))
+			}
+			q.AndWhere(dbx.NewExp("sd.lat BETWEEN {:bla} AND {:blb} AND ("+strings.Join(lons, " OR ")+")", params))
 		}
-		q.AndWhere(dbx.NewExp("sd.n IN ("+strings.Join(parts, " UNION ALL ")+")", params))
 		q.AndWhere(dbx.NewExp(distanceSQL+" <= {:radius}", b.distParams(dbx.Params{"radius": radius})))
 	}
 	return q, nil
@@ -485,7 +573,11 @@ func (b *builder) page(radius float64) ([]row, error) {
 	if b.p.near {
 		dist = distanceSQL
 	}
-	q, err := b.base(radius, "[["+c+".id]] AS id", "sd.n AS n", dist+" AS dist", score+" AS score",
+	from, err := b.driverFor(radius)
+	if err != nil {
+		return nil, err
+	}
+	q, err := b.base(radius, from, "[["+c+".id]] AS id", "sd.n AS n", dist+" AS dist", score+" AS score",
 		"[["+c+".created]] AS created", "[["+c+"."+b.t.priceCol+"]] AS price")
 	if err != nil {
 		return nil, err
@@ -555,7 +647,11 @@ func (b *builder) nearest() ([]row, error) {
 // count estimates how many records the search finds (exactly, up to
 // estimateCap).
 func (b *builder) count() (int, error) {
-	q, err := b.base(b.p.radius, "sd.n")
+	from, err := b.driverFor(b.p.radius)
+	if err != nil {
+		return 0, err
+	}
+	q, err := b.base(b.p.radius, from, "sd.n")
 	if err != nil {
 		return 0, err
 	}
