@@ -25,6 +25,9 @@ import (
 	"peerbase/internal/testapp"
 )
 
+// benchMaxTime bounds each scenario of BenchmarkSearchHTTP.
+const benchMaxTime = 30 * time.Second
+
 // benchOffers is how many offers BenchmarkSearchHTTP generates.
 var benchOffers = 100_000
 
@@ -100,7 +103,8 @@ func load(b *testing.B, base, token string, clients, total int, next func(rng *r
 		go func() {
 			defer wg.Done()
 			rng := rand.New(rand.NewPCG(uint64(c), 99))
-			for done.Add(1) <= int64(total) {
+			deadline := time.Now().Add(benchMaxTime)
+			for done.Add(1) <= int64(total) && time.Now().Before(deadline) {
 				req, _ := http.NewRequest("GET", base+next(rng), nil)
 				req.Header.Set("Authorization", token)
 				s := time.Now()
@@ -203,7 +207,9 @@ func BenchmarkSearchHTTP(b *testing.B) {
 		if i == 0 {
 			baseline = rps
 		}
-		lines = append(lines, fmt.Sprintf("%-48s %7.0f req/s  p50 %6.1f ms  p95 %6.1f ms  %5.2fx", sc.name, rps, pct(lat, 50), pct(lat, 95), rps/baseline))
+		line := fmt.Sprintf("%-48s %7.0f req/s  p50 %6.1f ms  p95 %6.1f ms  %5.2fx", sc.name, rps, pct(lat, 50), pct(lat, 95), rps/baseline)
+		fmt.Fprintln(os.Stderr, line)
+		lines = append(lines, line)
 		b.ReportMetric(rps, fmt.Sprintf("req/s-%d", i))
 		b.ReportMetric(pct(lat, 95), fmt.Sprintf("p95-ms-%d", i))
 	}
