@@ -401,7 +401,9 @@ func (b *builder) driverFor(radius float64) (driver, error) {
 		}
 		return fromRecords, nil
 	}
-	if b.p.sort == SortDistance {
+	if b.p.sort == SortDistance || b.p.sort == SortPrice || (b.p.sort == SortRelevance && len(b.p.terms.Must) == 0) {
+		// only newest first has an order the records' indexes give
+		// cheaply; words have their own candidates
 		return fromGeo, nil
 	}
 	box := CircleBox(b.p.lat, b.p.lon, radius)
