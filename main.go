@@ -14,6 +14,7 @@ import (
 	"peerbase/hooks/matching"
 	"peerbase/hooks/photos"
 	"peerbase/hooks/push"
+	"peerbase/hooks/search"
 	_ "peerbase/pb_migrations"
 )
 
@@ -43,6 +44,7 @@ func main() {
 	app.RootCmd.AddCommand(photos.NewCommand(app, &cfg.Photos))
 	app.RootCmd.AddCommand(matching.NewCommand(app))
 	app.RootCmd.AddCommand(push.NewCommand(app, &cfg.Push))
+	app.RootCmd.AddCommand(search.NewCommand(app))
 	demo.Register(app, &withDemo)
 	bindStartBanner(app, os.Stdout, cfg, &withDemo, func() bool {
 		serve, _, err := app.RootCmd.Find([]string{"serve"})

@@ -20,6 +20,7 @@ import (
 	"peerbase/hooks/photos"
 	"peerbase/hooks/push"
 	"peerbase/hooks/realtime"
+	"peerbase/hooks/search"
 	"peerbase/hooks/social"
 	"peerbase/hooks/swaps"
 	"peerbase/hooks/threads"
@@ -42,6 +43,7 @@ type Config struct {
 	Moderation moderation.Config
 	Push       push.Config
 	Ledger     ledger.Config
+	Search     search.Config
 }
 
 // DefaultConfig returns the configuration a fresh install runs with.
@@ -61,6 +63,7 @@ func DefaultConfig() Config {
 		Moderation: moderation.DefaultConfig(),
 		Push:       push.DefaultConfig(),
 		Ledger:     ledger.DefaultConfig(),
+		Search:     search.DefaultConfig(),
 	}
 }
 
@@ -138,6 +141,7 @@ func Register(app core.App, cfg Config) error {
 		{"swaps", func() error { return swaps.Register(app, cfg.Swaps) }},
 		{"moderation", func() error { return moderation.Register(app, cfg.Moderation) }},
 		{"push", func() error { return push.Register(app, cfg.Push) }},
+		{"search", func() error { return search.Register(app, cfg.Search) }},
 		// last: its hooks wrap the innermost save, in the same transaction
 		{"changes", func() error { return changes.Register(app, cfg.Changes) }},
 	}
@@ -154,11 +158,14 @@ func Register(app core.App, cfg Config) error {
 func Capabilities(cfg Config) []string {
 	caps := []string{"trust", fmt.Sprintf("photos (%d at once)", cfg.Photos.Workers), "threads", "exchanges",
 		"social", "accounts", fmt.Sprintf("matching (%d workers)", cfg.Matching.Workers), "realtime",
-		"notifications", "swaps", fmt.Sprintf("web push (%d in flight)", cfg.Push.Workers)}
+		"notifications", "swaps", fmt.Sprintf("web push (%d in flight)", cfg.Push.Workers), "search"}
 	if cfg.Moderation.ReportThreshold > 0 {
 		caps = append(caps, fmt.Sprintf("moderation (hide at %d reports)", cfg.Moderation.ReportThreshold))
 	} else {
 		caps = append(caps, "moderation")
+	}
+	if cfg.Ledger.Enabled {
+		caps = append(caps, fmt.Sprintf("ledger (floor %d)", cfg.Ledger.Floor))
 	}
 	return append(caps, fmt.Sprintf("expiry (%g days)", cfg.Moderation.OfferLifetime.Hours()/24), "sync")
 }
