@@ -302,8 +302,14 @@ func seed(app core.App) error {
 				schema.NotificationLink: "/offers/" + ids[fxOffer], schema.NotificationData: map[string]any{"offer": ids[fxOffer]}}); err != nil {
 				return err
 			}
-			return rec(fxNote2, schema.Notifications, map[string]any{schema.NotificationUser: ids[owner],
-				schema.NotificationType: schema.NotifyExchange, schema.NotificationTitle: titleNote2})
+			if err := rec(fxNote2, schema.Notifications, map[string]any{schema.NotificationUser: ids[owner],
+				schema.NotificationType: schema.NotifyExchange, schema.NotificationTitle: titleNote2}); err != nil {
+				return err
+			}
+			// each notification is also a push to its person's devices
+			// (hooks/push tests that): the fixture delivery stays alone
+			_, err = app.DB().Delete(schema.PushDeliveries, dbx.Not(dbx.HashExp{"id": ids[fxDelivery]})).Execute()
+			return err
 		},
 		func() error { return collectComputedValues(app) },
 	}
