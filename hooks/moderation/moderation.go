@@ -53,7 +53,7 @@ func DefaultConfig() Config {
 		OfferLifetime:    60 * 24 * time.Hour,
 		OfferMaxLifetime: 365 * 24 * time.Hour,
 		ExpiryWarning:    3 * 24 * time.Hour,
-		ExpiryEvery:      "*/10 * * * *",
+		ExpiryEvery:      "* * * * *", // an expired offer stays listed a minute at most
 		NewAccountAge:    24 * time.Hour,
 		NewAccountLimits: map[string]Limit{
 			schema.Offers:  {Max: 10, Window: time.Hour},
