@@ -91,7 +91,7 @@ func notifyMove(tx core.App, x *core.Record, from, to, by string) error {
 		if party == owner {
 			other = requester
 		}
-		args := map[string]string{"offer": offerTitle, "person": nameOf(tx, other)}
+		args := map[string]string{"offer": offerTitle, "person": notify.PersonName(tx, other)}
 		if by == ByModerator {
 			args["person"] = moderatorName
 		}
@@ -109,16 +109,6 @@ func notifyMove(tx core.App, x *core.Record, from, to, by string) error {
 
 // moderatorName stands for the person of a moderator's move.
 const moderatorName = "A moderator"
-
-// nameOf returns a person's display name, or "Someone" for a deleted or
-// nameless account.
-func nameOf(app core.App, id string) string {
-	u, err := app.FindRecordById(schema.Users, id)
-	if err != nil || u.GetBool(schema.UserDeleted) || u.GetString(schema.UserName) == "" {
-		return "Someone"
-	}
-	return u.GetString(schema.UserName)
-}
 
 // newConfirmation returns the party whose confirmation of completion the
 // save adds to stored (the record as it was), or "".

@@ -269,10 +269,7 @@ func (s *service) payOnCompletion(e *core.RecordEvent) error {
 		if err != nil {
 			return err
 		}
-		person := ""
-		if u, err := tx.FindRecordById(schema.Users, requester); err == nil {
-			person = u.GetString(schema.UserName)
-		}
+		person := notify.PersonName(tx, requester)
 		_, err = notify.Send(tx, notify.Notification{User: owner, Type: schema.NotifyLedger, Key: "ledger.received",
 			Args: map[string]string{"person": person, "amount": strconv.Itoa(price)},
 			Link: "/exchanges/" + e.Record.Id, Data: map[string]any{"entry": credit.Id, "exchange": e.Record.Id}})

@@ -143,3 +143,17 @@ func clip(s string, n int) string {
 	}
 	return string([]rune(s)[:n-1]) + "…"
 }
+
+// Someone stands for a person without a name to show: a deleted or
+// unknown account, or one that never gave a name.
+const Someone = "Someone"
+
+// PersonName returns the name to show of person id in a notification's
+// text, read through app (pass the transaction inside one), or Someone.
+func PersonName(app core.App, id string) string {
+	u, err := app.FindRecordById(schema.Users, id)
+	if err != nil || u.GetBool(schema.UserDeleted) || u.GetString(schema.UserName) == "" {
+		return Someone
+	}
+	return u.GetString(schema.UserName)
+}

@@ -60,3 +60,31 @@ func TestSendRendersInTheRecipientsLanguage(t *testing.T) {
 		t.Errorf("an unknown person gets nothing and no error, got %v, %v", r, err)
 	}
 }
+
+// TestPersonName: a person's name, or Someone for an unknown, deleted or
+// nameless account (never their id, never blank).
+func TestPersonName(t *testing.T) {
+	app := testapp.New(t)
+	ids := map[string]string{}
+	if err := testapp.CreateUsers(app, ids, map[string]string{}, "ana", "gone", "blank"); err != nil {
+		t.Fatal(err)
+	}
+	for who, change := range map[string]func(u interface{ Set(string, any) }){
+		"gone":  func(u interface{ Set(string, any) }) { u.Set(schema.UserDeleted, true) },
+		"blank": func(u interface{ Set(string, any) }) { u.Set(schema.UserName, "") },
+	} {
+		u, err := app.FindRecordById(schema.Users, ids[who])
+		if err != nil {
+			t.Fatal(err)
+		}
+		change(u)
+		if err := app.Save(u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for id, want := range map[string]string{ids["ana"]: "ana", ids["gone"]: notify.Someone, ids["blank"]: notify.Someone, "nobody12345678": notify.Someone} {
+		if got := notify.PersonName(app, id); got != want {
+			t.Errorf("PersonName(%s) = %q, want %q", id, got, want)
+		}
+	}
+}

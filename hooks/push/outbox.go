@@ -200,10 +200,7 @@ func messageEvent(app core.App, m *core.Record) (Event, bool, error) {
 	if to == "" || to == author {
 		return Event{}, false, nil
 	}
-	name := ""
-	if a, err := app.FindRecordById(schema.Users, author); err == nil {
-		name = a.GetString(schema.UserName)
-	}
+	name := notify.PersonName(app, author)
 	recipient, err := app.FindRecordById(schema.Users, to)
 	if err != nil {
 		return Event{}, false, nil

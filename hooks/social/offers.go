@@ -125,10 +125,7 @@ func formatPrice(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) 
 
 // tellOriginOwner tells the owner of origin that derived builds on it.
 func tellOriginOwner(app core.App, derived, origin *core.Record) error {
-	name := ""
-	if u, err := app.FindRecordById(schema.Users, derived.GetString(schema.FieldOwner)); err == nil {
-		name = u.GetString(schema.UserName)
-	}
+	name := notify.PersonName(app, derived.GetString(schema.FieldOwner))
 	_, err := notify.Send(app, notify.Notification{
 		User: origin.GetString(schema.FieldOwner), Type: schema.NotifyDerived, Key: msgDerived,
 		Args: map[string]string{"name": name, "title": derived.GetString(schema.OfferTitle), "origin": origin.GetString(schema.OfferTitle)},

@@ -123,10 +123,7 @@ func TellFollowers(app core.App, offerID string, page int) error {
 	offer, err := app.FindRecordById(schema.Offers, offerID)
 	if err == nil && offer.GetString(schema.FieldStatus) == schema.StatusActive {
 		owner := offer.GetString(schema.FieldOwner)
-		name := owner
-		if u, err := app.FindRecordById(schema.Users, owner); err == nil {
-			name = u.GetString(schema.UserName)
-		}
+		name := notify.PersonName(app, owner)
 		last := ""
 		for {
 			var rows []struct {

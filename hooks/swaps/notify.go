@@ -52,13 +52,11 @@ func tell(tx core.App, swap *core.Record, key, actor string) error {
 		if o, err := tx.FindRecordById(schema.Offers, l.Offer); err == nil {
 			titles[l.Offer] = o.GetString(schema.OfferTitle)
 		}
-		if u, err := tx.FindRecordById(schema.Users, l.Person); err == nil {
-			names[l.Person] = u.GetString(schema.UserName)
-		}
+		names[l.Person] = notify.PersonName(tx, l.Person)
 	}
 	actorName := names[actor]
 	if actorName == "" {
-		actorName = "Someone"
+		actorName = notify.Someone // the server's own step (none of the people)
 	}
 	n := len(legs)
 	for i, l := range legs {
