@@ -4,7 +4,9 @@
 // payer's and the payee's entries in one write transaction that checks the
 // payer's balance inside it, so that concurrent transfers can never take a
 // balance under the floor; an exchange's credit price moves from requester
-// to owner on completion, exactly once; a superuser may grant credit. It is
+// to owner on completion, exactly once, having been held from the
+// requester's balance since the exchange was accepted (so a completion
+// never fails for lack of credit); a superuser may grant credit. It is
 // off unless the server runs with --ledger: then its routes answer 404 and
 // nothing, superusers included, can write an entry.
 package ledger
@@ -78,7 +80,7 @@ func Register(app core.App, cfg Config) error {
 		return fieldErr(schema.LedgerAmount, "validation_immutable", "A ledger entry can't be deleted: record a movement the other way.")
 	})
 	app.OnRecordCreateRequest(schema.Exchanges).BindFunc(s.checkPriceAffordable)
-	app.OnRecordUpdate(schema.Exchanges).BindFunc(s.payOnCompletion)
+	app.OnRecordUpdate(schema.Exchanges).BindFunc(s.settleCredit)
 	app.OnRecordEnrich(schema.Users).BindFunc(showBalanceToSelf)
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		g := se.Router.Group("/api/peerbase/ledger")
