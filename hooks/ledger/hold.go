@@ -63,11 +63,17 @@ func findHold(tx core.App, exchange string) (hold, error) {
 	return h, nil
 }
 
-// writeEntry saves one entry of a hold or its release.
-func writeEntry(tx core.App, account, counterparty string, amount int, kind, exchange, pair, note string) error {
+// newPair is the id the entries of one movement (or a hold and its
+// release) share.
+func newPair() string {
+	return security.RandomStringWithAlphabet(15, "abcdefghijklmnopqrstuvwxyz0123456789")
+}
+
+// writeEntry saves one entry of a movement, a hold or a release through tx.
+func writeEntry(tx core.App, account, counterparty string, amount int, kind, exchange, pair, note string) (*core.Record, error) {
 	c, err := tx.FindCachedCollectionByNameOrId(schema.LedgerEntries)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	r := core.NewRecord(c)
 	r.Set(schema.LedgerAccount, account)
@@ -78,15 +84,16 @@ func writeEntry(tx core.App, account, counterparty string, amount int, kind, exc
 	r.Set(schema.LedgerPair, pair)
 	r.Set(schema.LedgerNote, note)
 	if err := tx.Save(r); err != nil {
-		return fmt.Errorf("failed to save the ledger entry: %w", err)
+		return nil, fmt.Errorf("failed to save the ledger entry: %w", err)
 	}
-	return nil
+	return r, nil
 }
 
 func release(tx core.App, h hold, note string) error {
 	e := h.entry
-	return writeEntry(tx, e.GetString(schema.LedgerAccount), e.GetString(schema.LedgerCounterparty), -e.GetInt(schema.LedgerAmount),
+	_, err := writeEntry(tx, e.GetString(schema.LedgerAccount), e.GetString(schema.LedgerCounterparty), -e.GetInt(schema.LedgerAmount),
 		schema.LedgerKindRelease, e.GetString(schema.LedgerExchange), e.GetString(schema.LedgerPair), note)
+	return err
 }
 
 // settleCredit follows an exchange's credit price on every write path, in
@@ -145,8 +152,9 @@ func (s *service) settleCredit(e *core.RecordEvent) error {
 			if err := e.Next(); err != nil {
 				return err
 			}
-			pair := security.RandomStringWithAlphabet(15, "abcdefghijklmnopqrstuvwxyz0123456789")
-			return writeEntry(tx, requester, owner, -price, schema.LedgerKindHold, x.Id, pair, "held until the exchange completes")
+			pair := newPair()
+			_, err = writeEntry(tx, requester, owner, -price, schema.LedgerKindHold, x.Id, pair, "held until the exchange completes")
+			return err
 		case to == schema.StateCompleted && price > 0:
 			return s.pay(e, tx, stored, h)
 		case (to == schema.StateCancelled || to == schema.StateDeclined) && held > 0:

@@ -14,8 +14,8 @@ func (w *world) agreed() (swap, keyboard, game string) {
 	w.t.Helper()
 	keyboard = w.offer("ana", "Yamaha keyboard", "board game")
 	game = w.offer("ben", "Pandemic board game", "keyboard")
-	swap = w.must(200, http.MethodPost, "/api/peerbase/swaps", "ana", map[string]any{"match": w.match("ana")}).body["id"].(string)
-	w.must(200, http.MethodPost, "/api/peerbase/swaps/"+swap+"/accept", "ben", nil)
+	swap = w.proposed("ana", w.match("ana"))
+	w.accepted("ben", swap)
 	return swap, keyboard, game
 }
 
@@ -77,8 +77,8 @@ func TestSuperuserWrites(t *testing.T) {
 	eq(t, "history", fmt.Sprint(last["action"], " ", last["state"], " ", last["by"]), "cancel cancelled moderator")
 
 	// once a leg has been handed over, a moderator settles it in the exchanges
-	swap = w.must(200, http.MethodPost, "/api/peerbase/swaps", "ana", map[string]any{"match": w.match("ana")}).body["id"].(string)
-	w.must(200, http.MethodPost, "/api/peerbase/swaps/"+swap+"/accept", "ben", nil)
+	swap = w.proposed("ana", w.match("ana"))
+	w.accepted("ben", swap)
 	_, byOwner := w.legs(swap)
 	w.must(200, http.MethodPatch, "/api/collections/exchanges/records/"+byOwner["ana"].Id, "ben", map[string]any{"state": schema.StateHandedOver})
 	r = w.do(http.MethodPatch, "/api/collections/swaps/records/"+swap, "super", map[string]any{"state": schema.SwapStateCancelled})
