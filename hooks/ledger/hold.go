@@ -1,11 +1,13 @@
 package ledger
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
 
 	"github.com/pocketbase/dbx"
+	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/security"
 
@@ -191,6 +193,12 @@ func (s *service) pay(e *core.RecordEvent, tx core.App, stored *core.Record, h h
 	owner, requester := x.GetString(schema.ExchangeOwner), x.GetString(schema.ExchangeRequester)
 	_, credit, err := Move(tx, Movement{From: requester, To: owner, Amount: price, Kind: schema.LedgerKindExchange,
 		Exchange: x.Id, Field: schema.ExchangeCreditPrice}, floor)
+	var ve validation.Errors
+	if errors.As(err, &ve) && ve[schema.ExchangeCreditPrice] != nil {
+		// either side may be completing it: name no balance
+		return fieldErr(schema.ExchangeCreditPrice, "validation_insufficient_balance",
+			fmt.Sprintf("The requester doesn't have the %d credits this exchange costs (it was accepted before credit was held).", price))
+	}
 	if err != nil {
 		return err
 	}

@@ -170,7 +170,7 @@ func TestUnheldCompletionIsDisputed(t *testing.T) {
 	}
 	w.mustPatch(t, x, "owner", map[string]any{"state": schema.StateCompleted})
 	st, raw := w.patch(t, x, "alice", map[string]any{"state": schema.StateCompleted})
-	if st != 400 || !strings.Contains(raw, `"credit_price":{"code":"validation_insufficient_balance"`) {
+	if st != 400 || !strings.Contains(raw, `"credit_price":{"code":"validation_insufficient_balance"`) || strings.Contains(raw, "balance (") {
 		t.Fatalf("alice confirms without the credit: %d %s", st, raw)
 	}
 	w.runCompletion(t, x)
