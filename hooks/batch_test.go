@@ -53,3 +53,18 @@ func TestBatchRefusalsAreExplained(t *testing.T) {
 		s.Test(t)
 	}
 }
+
+// TestShippedBatchSettings: a fresh install's batch API (as the dashboard
+// reads it) is on, up to 50 requests, and gives a batch 30 s before it is
+// cancelled, not PocketBase's 3 s that cancels a large account's deletion
+// on a loaded machine (see pb_migrations/1795700202_raise_batch_timeout.go).
+func TestShippedBatchSettings(t *testing.T) {
+	t.Parallel()
+	s := tests.ApiScenario{
+		Name: "the shipped batch settings", Method: http.MethodGet, URL: "/api/settings", Headers: headers(admin),
+		ExpectedStatus:  200,
+		ExpectedContent: []string{`"batch":{"enabled":true,"maxRequests":50,"timeout":30,`},
+		TestAppFactory:  factory,
+	}
+	s.Test(t)
+}

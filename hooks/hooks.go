@@ -116,6 +116,8 @@ func BindFlags(flags *pflag.FlagSet, cfg *Config) {
 		"turn the credit ledger on (transfers, exchange credit prices, grants)")
 	flags.IntVar(&cfg.Ledger.Floor, "ledger-floor", cfg.Ledger.Floor,
 		"the lowest balance a transfer or an exchange's credit price may leave (may be negative)")
+	flags.DurationVar(&cfg.Swaps.ProposalTTL, "swap-expiry", cfg.Swaps.ProposalTTL,
+		"how long a proposed swap waits for every participant's acceptance before it expires, freeing its offers (0: never)")
 	flags.Float64Var(&cfg.Matching.SwapRadiusKm, "swap-radius", cfg.Matching.SwapRadiusKm,
 		"the farthest apart, in km, two offers swapped may be (each leg of a cycle; offers without a location: any distance; 0: no limit)")
 }

@@ -45,6 +45,9 @@ describe('digital exchanges and the ledger', () => {
     const early = await fetch(bob.pb.files.getURL(offer, name, { token: await bob.pb.files.getToken() }));
     assert.equal(early.status, 403, 'no download before acceptance');
     await alice.pb.collection('exchanges').update(x.id, { state: 'accepted' });
+    // the price is held from the acceptance: the completion can't fail for lack of credit
+    const held = await bob.pb.send('/api/peerbase/ledger/balance', {});
+    assert.deepEqual([held.balance, held.held], [6, 4]);
 
     const listed = await bob.pb.send(`/api/peerbase/exchanges/${x.id}/files`, {});
     assert.deepEqual(listed.items.map((i) => i.name), [name]);
@@ -67,7 +70,9 @@ describe('digital exchanges and the ledger', () => {
     assert.equal((await alice.pb.collection('users').getOne(alice.user.id)).balance, 4, 'on her own profile');
     assert.equal((await bob.pb.collection('users').getOne(alice.user.id)).balance, undefined, "not on someone else's");
     assert.equal((await eve.pb.collection('ledger_entries').getList(1, 10)).totalItems, 0);
-    assert.equal((await bob.pb.collection('ledger_entries').getList(1, 10)).totalItems, 3);
+    // the grant, the hold and its release, both sides of the payment
+    assert.equal((await bob.pb.collection('ledger_entries').getList(1, 10)).totalItems, 5);
+    assert.equal((await bob.pb.send('/api/peerbase/ledger/balance', {})).held, 0);
 
     const over = await rejects(bob.pb.send('/api/peerbase/ledger/transfer', { method: 'POST', body: { to: eve.user.id, amount: 7 } }), 400, 'overdraw');
     assert.equal(fieldError(over, 'amount', 'overdraw').code, 'validation_insufficient_balance');

@@ -17,7 +17,10 @@ import (
 // over (or returned, for lends and rentals) since before now minus quiet:
 // nobody disputed them, so the side that never confirmed had its chance.
 // Each completion is its own save through the model hooks, so one disputed
-// meanwhile is skipped, not overwritten. It returns how many it completed.
+// meanwhile is skipped, not overwritten. One whose credit price the ledger
+// can't move (see hooks/ledger: only an exchange accepted without a hold)
+// is disputed instead, for a moderator to settle. It returns how many it
+// completed.
 func CompleteDue(app core.App, quiet time.Duration, now time.Time) (int, error) {
 	cutoff, err := types.ParseDateTime(now.Add(-quiet))
 	if err != nil {
@@ -50,10 +53,40 @@ func CompleteDue(app core.App, quiet time.Duration, now time.Time) (int, error) 
 			if errors.As(err, &ve) && ve[schema.ExchangeState] != nil {
 				continue // disputed or moved meanwhile: no longer due
 			}
+			if errors.As(err, &ve) && ve[schema.ExchangeCreditPrice] != nil {
+				// the ledger refused the payment: only an exchange accepted
+				// without its price held (before holds, or while the ledger
+				// was off) can get here; retrying would fail every run
+				if err := disputeUnpaid(app, x.Id, from); err != nil {
+					errs = append(errs, err)
+				}
+				continue
+			}
 			errs = append(errs, fmt.Errorf("failed to complete exchange %s: %w", x.Id, err))
 			continue
 		}
 		n++
 	}
 	return n, errors.Join(errs...)
+}
+
+// UnpaidReason is the history reason of an exchange the quiet-period job
+// disputed because its requester can't pay its credit price.
+const UnpaidReason = "quiet period over, but the requester can't pay the credit price: a moderator settles it"
+
+// disputeUnpaid moves an exchange whose completion the ledger refused to
+// disputed, for a moderator to settle (grant the credit and complete it,
+// or cancel it), so the job doesn't try again every run; the parties are
+// told as of any move.
+func disputeUnpaid(app core.App, id, from string) error {
+	x, err := app.FindRecordById(schema.Exchanges, id)
+	if err != nil || x.GetString(schema.ExchangeState) != from {
+		return nil // gone or moved meanwhile
+	}
+	x.Set(schema.ExchangeState, schema.StateDisputed)
+	appendHistory(x, HistoryEntry{From: from, To: schema.StateDisputed, By: BySystem, At: types.NowDateTime(), Reason: UnpaidReason})
+	if err := app.Save(x); err != nil {
+		return fmt.Errorf("failed to dispute unpaid exchange %s: %w", id, err)
+	}
+	return nil
 }

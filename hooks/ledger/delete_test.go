@@ -69,3 +69,31 @@ func TestEntriesInSyncAndExport(t *testing.T) {
 		t.Errorf("bob's export: %d %s", st, raw)
 	}
 }
+
+// TestAccountDeletionWithAHold: a requester (or an owner) who deletes their
+// account while a credit price is held leaves the books whole: the account
+// goes, and every entry that named them names the placeholder.
+func TestAccountDeletionWithAHold(t *testing.T) {
+	t.Parallel()
+	for _, leaver := range []string{"alice", "owner"} {
+		t.Run(leaver, func(t *testing.T) {
+			w := newWorld(t, ledger.Config{Enabled: true})
+			w.grant("alice", 10)
+			x := w.requested(t, 10)
+			w.mustPatch(t, x, "owner", map[string]any{"state": schema.StateAccepted})
+			if st, raw := w.do(t, http.MethodDelete, "/api/collections/users/records/"+ids[leaver], leaver, nil); st != 204 {
+				t.Fatalf("delete %s: %d %s", leaver, st, raw)
+			}
+			n, err := w.app.CountRecords(schema.LedgerEntries, dbx.Or(dbx.HashExp{schema.LedgerAccount: ids[leaver]}, dbx.HashExp{schema.LedgerCounterparty: ids[leaver]}))
+			if err != nil || n != 0 {
+				t.Errorf("%d entries still name %s (%v)", n, leaver, err)
+			}
+			if leaver == "owner" {
+				// the exchange can't happen any more: alice has her credit back
+				if b := w.balance(t, "alice"); b != 10 {
+					t.Errorf("alice's balance %d, want 10 (state %s)", b, w.state(t, x))
+				}
+			}
+		})
+	}
+}

@@ -4,7 +4,9 @@
 // payer's and the payee's entries in one write transaction that checks the
 // payer's balance inside it, so that concurrent transfers can never take a
 // balance under the floor; an exchange's credit price moves from requester
-// to owner on completion, exactly once; a superuser may grant credit. It is
+// to owner on completion, exactly once, having been held from the
+// requester's balance since the exchange was accepted (so a completion
+// never fails for lack of credit); a superuser may grant credit. It is
 // off unless the server runs with --ledger: then its routes answer 404 and
 // nothing, superusers included, can write an entry.
 package ledger
@@ -16,7 +18,6 @@ import (
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tools/security"
 
 	"peerbase/hooks/notify"
 	"peerbase/hooks/schema"
@@ -78,7 +79,7 @@ func Register(app core.App, cfg Config) error {
 		return fieldErr(schema.LedgerAmount, "validation_immutable", "A ledger entry can't be deleted: record a movement the other way.")
 	})
 	app.OnRecordCreateRequest(schema.Exchanges).BindFunc(s.checkPriceAffordable)
-	app.OnRecordUpdate(schema.Exchanges).BindFunc(s.payOnCompletion)
+	app.OnRecordUpdate(schema.Exchanges).BindFunc(s.settleCredit)
 	app.OnRecordEnrich(schema.Users).BindFunc(showBalanceToSelf)
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		g := se.Router.Group("/api/peerbase/ledger")
@@ -140,29 +141,11 @@ func Move(tx core.App, m Movement, floor int) (debit, credit *core.Record, err e
 	if balance-m.Amount < floor {
 		return nil, nil, errBelowFloor(m.Field, balance, floor)
 	}
-	c, err := tx.FindCachedCollectionByNameOrId(schema.LedgerEntries)
-	if err != nil {
+	pair := newPair()
+	if debit, err = writeEntry(tx, m.From, m.To, -m.Amount, m.Kind, m.Exchange, pair, m.Note); err != nil {
 		return nil, nil, err
 	}
-	pair := security.RandomStringWithAlphabet(15, "abcdefghijklmnopqrstuvwxyz0123456789")
-	entry := func(account, counterparty string, amount int) (*core.Record, error) {
-		r := core.NewRecord(c)
-		r.Set(schema.LedgerAccount, account)
-		r.Set(schema.LedgerCounterparty, counterparty)
-		r.Set(schema.LedgerAmount, amount)
-		r.Set(schema.LedgerKind, m.Kind)
-		r.Set(schema.LedgerExchange, m.Exchange)
-		r.Set(schema.LedgerPair, pair)
-		r.Set(schema.LedgerNote, m.Note)
-		if err := tx.Save(r); err != nil {
-			return nil, fmt.Errorf("failed to save the ledger entry: %w", err)
-		}
-		return r, nil
-	}
-	if debit, err = entry(m.From, m.To, -m.Amount); err != nil {
-		return nil, nil, err
-	}
-	if credit, err = entry(m.To, m.From, m.Amount); err != nil {
+	if credit, err = writeEntry(tx, m.To, m.From, m.Amount, m.Kind, m.Exchange, pair, m.Note); err != nil {
 		return nil, nil, err
 	}
 	return debit, credit, nil

@@ -5,7 +5,6 @@ import (
 	"math"
 	"strconv"
 
-	"github.com/pocketbase/dbx"
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
@@ -167,8 +166,9 @@ func tellGranted(tx core.App, entry *core.Record) error {
 	return err
 }
 
-// balanceRoute is GET /api/peerbase/ledger/balance: {"balance", "floor"}
-// of the caller.
+// balanceRoute is GET /api/peerbase/ledger/balance: {"balance", "floor",
+// "held"} of the caller (held: the credit prices of their accepted
+// exchanges, set aside, already out of the balance).
 func (s *service) balanceRoute(e *core.RequestEvent) error {
 	if e.Auth == nil || e.Auth.Collection().Name != schema.Users {
 		return e.ForbiddenError("Only a person has a balance.", nil)
@@ -177,7 +177,11 @@ func (s *service) balanceRoute(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	return e.JSON(200, map[string]any{"balance": balance, "floor": s.cfg.Floor})
+	held, err := Held(e.App, e.Auth.Id)
+	if err != nil {
+		return err
+	}
+	return e.JSON(200, map[string]any{"balance": balance, "floor": s.cfg.Floor, "held": held})
 }
 
 // onGrantRequest checks an entry a superuser creates through the records
@@ -231,50 +235,6 @@ func (s *service) checkPriceAffordable(e *core.RecordRequestEvent) error {
 		return apis.NewBadRequestError("Failed to create record.", errBelowFloor(schema.ExchangeCreditPrice, balance, s.cfg.Floor))
 	}
 	return e.Next()
-}
-
-// payOnCompletion moves an exchange's credit price from requester to owner
-// in the transaction of the save that completes it (exchanges' model hook
-// wraps it in one): once, since the stored state is read in that
-// serialised transaction and an exchange's payment exists at most once
-// (unique index on exchange, kind, account). A requester who can no longer
-// pay makes the completion a 400 on credit_price.
-func (s *service) payOnCompletion(e *core.RecordEvent) error {
-	price := e.Record.GetInt(schema.ExchangeCreditPrice)
-	if price <= 0 || e.Record.GetString(schema.ExchangeState) != schema.StateCompleted {
-		return e.Next()
-	}
-	app := e.App
-	defer func() { e.App = app }()
-	return app.RunInTransaction(func(tx core.App) error {
-		e.App = tx
-		stored, err := tx.FindRecordById(schema.Exchanges, e.Record.Id)
-		if err != nil {
-			return err
-		}
-		paid, err := tx.CountRecords(schema.LedgerEntries,
-			dbx.HashExp{schema.LedgerExchange: e.Record.Id, schema.LedgerKind: schema.LedgerKindExchange})
-		if err != nil {
-			return err
-		}
-		if stored.GetString(schema.ExchangeState) == schema.StateCompleted || paid > 0 {
-			return e.Next() // completed before (or paid, then disputed and settled)
-		}
-		if err := e.Next(); err != nil {
-			return err
-		}
-		owner, requester := e.Record.GetString(schema.ExchangeOwner), e.Record.GetString(schema.ExchangeRequester)
-		_, credit, err := Move(tx, Movement{From: requester, To: owner, Amount: price, Kind: schema.LedgerKindExchange,
-			Exchange: e.Record.Id, Field: schema.ExchangeCreditPrice}, s.cfg.Floor)
-		if err != nil {
-			return err
-		}
-		person := notify.PersonName(tx, requester)
-		_, err = notify.Send(tx, notify.Notification{User: owner, Type: schema.NotifyLedger, Key: "ledger.received",
-			Args: map[string]string{"person": person, "amount": strconv.Itoa(price)},
-			Link: "/exchanges/" + e.Record.Id, Data: map[string]any{"entry": credit.Id, "exchange": e.Record.Id}})
-		return err
-	})
 }
 
 // showBalanceToSelf adds balance to a person's own users record (views,

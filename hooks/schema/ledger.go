@@ -22,10 +22,16 @@ const (
 	LedgerKindTransfer = "transfer"
 	LedgerKindExchange = "exchange"
 	LedgerKindGrant    = "grant"
+	// LedgerKindHold sets an exchange's credit price aside from the
+	// requester's balance when the exchange is accepted; LedgerKindRelease
+	// gives it back when the exchange completes (and the price moves as an
+	// exchange entry in the same transaction) or is called off.
+	LedgerKindHold    = "hold"
+	LedgerKindRelease = "release"
 )
 
 // LedgerKinds lists the values of ledger_entries.kind.
-var LedgerKinds = []string{LedgerKindTransfer, LedgerKindExchange, LedgerKindGrant}
+var LedgerKinds = []string{LedgerKindTransfer, LedgerKindExchange, LedgerKindGrant, LedgerKindHold, LedgerKindRelease}
 
 // Exchanges fields of the ledger and of digital exchanges: the credit price
 // the requester offers (moved from requester to owner on completion when the

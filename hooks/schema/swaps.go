@@ -19,7 +19,9 @@ const (
 	SwapStateDeclined  = "declined"
 	SwapStateCancelled = "cancelled"
 	SwapStateCompleted = "completed"
+	// SwapStateExpired: not everyone accepted the proposal in time.
+	SwapStateExpired = "expired"
 )
 
 // SwapStates lists every swap state.
-var SwapStates = []string{SwapStateProposed, SwapStateAccepted, SwapStateDeclined, SwapStateCancelled, SwapStateCompleted}
+var SwapStates = []string{SwapStateProposed, SwapStateAccepted, SwapStateDeclined, SwapStateCancelled, SwapStateCompleted, SwapStateExpired}

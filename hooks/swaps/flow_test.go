@@ -75,7 +75,7 @@ func TestTwoWaySwap(t *testing.T) {
 	r := w.act("ana", swap, "accept")
 	eq(t, "ana accepts twice", fmt.Sprint(r.status, " ", r.code("state")), "400 validation_already_accepted")
 
-	a := w.must(200, http.MethodPost, "/api/peerbase/swaps/"+swap+"/accept", "ben", nil)
+	a := w.accepted("ben", swap)
 	eq(t, "state after everyone accepted", a.body["state"], schema.SwapStateAccepted)
 	got, _ := w.legs(swap)
 	eq(t, "legs", got, "ana>ben:accepted ben>ana:accepted")
@@ -127,14 +127,14 @@ func TestThreeWaySwap(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
 	guitar, novels, tent := threeWay(w)
-	swap := w.must(200, http.MethodPost, "/api/peerbase/swaps", "gina", map[string]any{"match": w.match("gina")}).body["id"].(string)
+	swap := w.proposed("gina", w.match("gina"))
 	for _, p := range []string{"frank", "hugo"} {
 		eq(t, p+" told", w.told(p, swap), []string{"gina proposes a swap"})
 	}
-	eq(t, "after frank", w.must(200, http.MethodPost, "/api/peerbase/swaps/"+swap+"/accept", "frank", nil).body["state"], schema.SwapStateProposed)
+	eq(t, "after frank", w.accepted("frank", swap).body["state"], schema.SwapStateProposed)
 	got, _ := w.legs(swap)
 	eq(t, "no legs before everyone accepted", got, "")
-	eq(t, "after hugo", w.must(200, http.MethodPost, "/api/peerbase/swaps/"+swap+"/accept", "hugo", nil).body["state"], schema.SwapStateAccepted)
+	eq(t, "after hugo", w.accepted("hugo", swap).body["state"], schema.SwapStateAccepted)
 	got, _ = w.legs(swap)
 	eq(t, "each thing goes to who wanted it", got, "frank>hugo:accepted gina>frank:accepted hugo>gina:accepted")
 	eq(t, "offers reserved", w.offerStatuses(guitar, novels, tent), "Acoustic guitar:reserved, Crime novels:reserved, Family tent:reserved")
@@ -164,8 +164,8 @@ func TestDecline(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
 	guitar, novels, tent := threeWay(w)
-	swap := w.must(200, http.MethodPost, "/api/peerbase/swaps", "gina", map[string]any{"match": w.match("gina")}).body["id"].(string)
-	w.must(200, http.MethodPost, "/api/peerbase/swaps/"+swap+"/accept", "frank", nil)
+	swap := w.proposed("gina", w.match("gina"))
+	w.accepted("frank", swap)
 	eq(t, "declined", w.must(200, http.MethodPost, "/api/peerbase/swaps/"+swap+"/decline", "hugo", nil).body["state"], schema.SwapStateDeclined)
 	r := w.act("hugo", swap, "accept")
 	eq(t, "accept after the decline", fmt.Sprint(r.status, " ", r.code("state")), "400 validation_swap_declined")
@@ -188,13 +188,13 @@ func TestCancel(t *testing.T) {
 	keyboard := w.offer("ana", "Yamaha keyboard", "board game")
 	game := w.offer("ben", "Pandemic board game", "keyboard")
 	match := w.match("ben")
-	swap := w.must(200, http.MethodPost, "/api/peerbase/swaps", "ben", map[string]any{"match": match}).body["id"].(string)
+	swap := w.proposed("ben", match)
 
 	// a second proposal of the same cycle, by the other person
 	r := w.propose("ana", w.match("ana"))
 	eq(t, "second proposal", fmt.Sprint(r.status, " ", r.code("match")), "400 validation_swap_exists")
 
-	w.must(200, http.MethodPost, "/api/peerbase/swaps/"+swap+"/accept", "ana", nil)
+	w.accepted("ana", swap)
 	eq(t, "offers reserved", w.offerStatuses(keyboard, game), "Yamaha keyboard:reserved, Pandemic board game:reserved")
 	c := w.must(200, http.MethodPost, "/api/peerbase/swaps/"+swap+"/cancel", "ana", nil)
 	eq(t, "cancelled", c.body["state"], schema.SwapStateCancelled)
@@ -205,8 +205,8 @@ func TestCancel(t *testing.T) {
 	eq(t, "ana told", w.told("ana", swap), []string{"Swap agreed", "ben proposes a swap"})
 
 	// again, and this time ana hands her keyboard over first
-	swap = w.must(200, http.MethodPost, "/api/peerbase/swaps", "ben", map[string]any{"match": match}).body["id"].(string)
-	w.must(200, http.MethodPost, "/api/peerbase/swaps/"+swap+"/accept", "ana", nil)
+	swap = w.proposed("ben", match)
+	w.accepted("ana", swap)
 	_, legs := w.legs(swap)
 	w.must(200, http.MethodPatch, "/api/collections/exchanges/records/"+legs["ana"].Id, "ben", map[string]any{"state": schema.StateHandedOver})
 	r = w.act("ben", swap, "cancel")
@@ -227,8 +227,8 @@ func TestCancelALeg(t *testing.T) {
 	w := newWorld(t)
 	keyboard := w.offer("ana", "Yamaha keyboard", "board game")
 	game := w.offer("ben", "Pandemic board game", "keyboard")
-	swap := w.must(200, http.MethodPost, "/api/peerbase/swaps", "ana", map[string]any{"match": w.match("ana")}).body["id"].(string)
-	w.must(200, http.MethodPost, "/api/peerbase/swaps/"+swap+"/accept", "ben", nil)
+	swap := w.proposed("ana", w.match("ana"))
+	w.accepted("ben", swap)
 	_, legs := w.legs(swap)
 	w.must(200, http.MethodPatch, "/api/collections/exchanges/records/"+legs["ben"].Id, "ana", map[string]any{"state": schema.StateCancelled})
 	got, _ := w.legs(swap)
@@ -256,7 +256,7 @@ func TestRefusals(t *testing.T) {
 	r = w.propose("gina", "")
 	eq(t, "no match", fmt.Sprint(r.status, " ", r.code("match")), "400 validation_required")
 
-	swap := w.must(200, http.MethodPost, "/api/peerbase/swaps", "gina", map[string]any{"match": match}).body["id"].(string)
+	swap := w.proposed("gina", match)
 	for _, action := range []string{"accept", "decline", "cancel"} {
 		r = w.act("eve", swap, action)
 		eq(t, "a stranger's "+action, r.status, 404)
@@ -267,7 +267,7 @@ func TestRefusals(t *testing.T) {
 	eq(t, "a stranger's list", r.body["totalItems"], 0)
 
 	// hugo's novels are closed meanwhile: the last acceptance is refused
-	w.must(200, http.MethodPost, "/api/peerbase/swaps/"+swap+"/accept", "frank", nil)
+	w.accepted("frank", swap)
 	w.must(200, http.MethodPatch, "/api/collections/offers/records/"+novels, "hugo", map[string]any{"status": schema.StatusClosed})
 	r = w.act("hugo", swap, "accept")
 	eq(t, "stale at the last acceptance", fmt.Sprint(r.status, " ", r.code("offers")), "400 validation_offer_unavailable")
@@ -317,10 +317,10 @@ func TestAccountDeletion(t *testing.T) {
 	w := newWorld(t)
 	keyboard := w.offer("ana", "Yamaha keyboard", "board game")
 	w.offer("ben", "Pandemic board game", "keyboard")
-	two := w.must(200, http.MethodPost, "/api/peerbase/swaps", "ana", map[string]any{"match": w.match("ana")}).body["id"].(string)
-	w.must(200, http.MethodPost, "/api/peerbase/swaps/"+two+"/accept", "ben", nil)
+	two := w.proposed("ana", w.match("ana"))
+	w.accepted("ben", two)
 	guitar, _, tent := threeWay(w)
-	three := w.must(200, http.MethodPost, "/api/peerbase/swaps", "gina", map[string]any{"match": w.match("gina")}).body["id"].(string)
+	three := w.proposed("gina", w.match("gina"))
 
 	w.must(204, http.MethodDelete, "/api/collections/users/records/"+ids["ben"], "ben", nil)
 	w.must(204, http.MethodDelete, "/api/collections/users/records/"+ids["hugo"], "hugo", nil)
@@ -351,7 +351,7 @@ func TestSwapReachesSync(t *testing.T) {
 	}
 	w.offer("ana", "Yamaha keyboard", "board game")
 	w.offer("ben", "Pandemic board game", "keyboard")
-	swap := w.must(200, http.MethodPost, "/api/peerbase/swaps", "ana", map[string]any{"match": w.match("ana")}).body["id"].(string)
+	swap := w.proposed("ana", w.match("ana"))
 	has := func(who string) bool {
 		r := w.must(200, http.MethodGet, "/api/peerbase/sync?limit=500&since="+cursors[who], who, nil)
 		for _, it := range r.body["items"].([]any) {

@@ -101,16 +101,26 @@ func underWay(state string) bool {
 	return !slices.Contains([]string{schema.StateRequested, schema.StateAccepted, schema.StateDeclined, schema.StateCancelled}, state)
 }
 
-// end declines or cancels a swap (to) on behalf of by and frees every offer:
-// the swap is saved first, so the leg hooks see it ended, then each leg not
-// yet handed over is cancelled. A person can't end a swap once a leg is
-// under way; the server (reason set: an account deleted) ends what it can.
-func end(tx core.App, swap *core.Record, to, action, by, reason string) error {
+// ending says how a swap ends: its new state, the action and who took it,
+// and why when nobody asked for it. A person's or a moderator's step
+// (strict) is refused once a leg has been handed over; the server's own
+// (an account deleted, a leg cancelled, a proposal expired) ends what it
+// can and leaves the legs under way to their exchanges.
+type ending struct {
+	to, action, by, reason string
+	strict                 bool
+}
+
+// end ends a swap as how says and frees every offer: the swap is saved
+// first (by save, or tx.Save when nil), so the leg hooks see it ended, then
+// each leg not yet handed over is cancelled, then the participants are
+// told (all but the one who did it).
+func end(tx core.App, swap *core.Record, how ending, save func() error) error {
 	xs, err := legExchanges(tx, swap.Id)
 	if err != nil {
 		return err
 	}
-	if reason == "" {
+	if how.strict {
 		for _, x := range xs {
 			if underWay(x.GetString(schema.ExchangeState)) {
 				return fieldErr(schema.SwapState, "validation_swap_under_way",
@@ -118,27 +128,35 @@ func end(tx core.App, swap *core.Record, to, action, by, reason string) error {
 			}
 		}
 	}
-	swap.Set(schema.SwapState, to)
-	addHistory(swap, HistoryEntry{Action: action, State: to, By: by, At: types.NowDateTime(), Reason: reason})
-	if err := tx.Save(swap); err != nil {
+	swap.Set(schema.SwapState, how.to)
+	addHistory(swap, HistoryEntry{Action: how.action, State: how.to, By: how.by, At: types.NowDateTime(), Reason: how.reason})
+	if save == nil {
+		save = func() error { return tx.Save(swap) }
+	}
+	if err := save(); err != nil {
 		return fmt.Errorf("failed to save the swap: %w", err)
 	}
 	for _, x := range xs {
 		if st := x.GetString(schema.ExchangeState); st == schema.StateAccepted || st == schema.StateRequested {
-			why := "swap " + to
-			if reason != "" {
-				why += ": " + reason
+			why := "swap " + how.to
+			if how.reason != "" {
+				why += ": " + how.reason
 			}
-			if err := moveLeg(tx, x, schema.StateCancelled, by, why); err != nil {
+			if err := moveLeg(tx, x, schema.StateCancelled, how.by, why); err != nil {
 				return fmt.Errorf("failed to cancel a leg of the swap: %w", err)
 			}
 		}
 	}
 	key := keyCancelled
-	if to == schema.SwapStateDeclined {
+	switch {
+	case how.to == schema.SwapStateDeclined:
 		key = keyDeclined
+	case how.to == schema.SwapStateExpired:
+		key = keyExpired
+	case how.by == ByModerator:
+		key = keyModeratorCancelled
 	}
-	return tell(tx, swap, key, by)
+	return tell(tx, swap, key, how.by)
 }
 
 // guardLegCancel refuses, to a party using the records API, to cancel one
@@ -193,7 +211,7 @@ func onLegUpdate(e *core.RecordEvent) error {
 		}
 		if to != schema.StateCompleted {
 			by := lastMover(e.Record)
-			return end(tx, swap, schema.SwapStateCancelled, ActionCancel, by, "a leg was cancelled")
+			return end(tx, swap, ending{to: schema.SwapStateCancelled, action: ActionCancel, by: by, reason: "a leg was cancelled"}, nil)
 		}
 		left, err := tx.CountRecords(schema.Exchanges, dbx.HashExp{schema.ExchangeSwap: swapID},
 			dbx.Not(dbx.HashExp{schema.ExchangeState: schema.StateCompleted}))
@@ -240,7 +258,7 @@ func onUserDelete(e *core.RecordEvent) error {
 			return fmt.Errorf("failed to find the person's open swaps: %w", err)
 		}
 		for _, s := range open {
-			if err := end(tx, s, schema.SwapStateCancelled, ActionCancel, BySystem, "account deleted"); err != nil {
+			if err := end(tx, s, ending{to: schema.SwapStateCancelled, action: ActionCancel, by: BySystem, reason: "account deleted"}, nil); err != nil {
 				return err
 			}
 		}

@@ -16,6 +16,9 @@ const (
 	keyDeclined  = "swaps.declined"
 	keyCancelled = "swaps.cancelled"
 	keyCompleted = "swaps.completed"
+	keyExpired   = "swaps.expired"
+	// keyModeratorCancelled: a superuser cancelled it (records API, dashboard)
+	keyModeratorCancelled = "swaps.moderator_cancelled"
 )
 
 func init() {
@@ -34,6 +37,14 @@ func init() {
 	notify.Define(keyCancelled, map[string]notify.Text{
 		"en": {Title: "Swap cancelled", Body: "{actor} cancelled the swap of your “{give}” for “{get}”; your offer is free again."},
 		"fr": {Title: "Échange annulé", Body: "{actor} a annulé l’échange de votre « {give} » contre « {get} » ; votre offre est de nouveau libre."},
+	})
+	notify.Define(keyExpired, map[string]notify.Text{
+		"en": {Title: "Swap expired", Body: "Not everyone accepted the swap of your “{give}” for “{get}” in time; your offer is free again."},
+		"fr": {Title: "Échange expiré", Body: "Tout le monde n’a pas accepté à temps l’échange de votre « {give} » contre « {get} » ; votre offre est de nouveau libre."},
+	})
+	notify.Define(keyModeratorCancelled, map[string]notify.Text{
+		"en": {Title: "Swap cancelled by a moderator", Body: "The swap of your “{give}” for “{get}” was cancelled; your offer is free again."},
+		"fr": {Title: "Échange annulé par un modérateur", Body: "L’échange de votre « {give} » contre « {get} » a été annulé ; votre offre est de nouveau libre."},
 	})
 	notify.Define(keyCompleted, map[string]notify.Text{
 		"en": {Title: "Swap completed", Body: "Every hand-over of the swap is confirmed: “{get}” is yours."},

@@ -50,8 +50,8 @@ func TestRaceLastAcceptVersusDecline(t *testing.T) {
 	match := w.match("gina")
 	wins := map[string]int{}
 	for round := 0; round < 8; round++ {
-		swap := w.must(200, http.MethodPost, "/api/peerbase/swaps", "gina", map[string]any{"match": match}).body["id"].(string)
-		w.must(200, http.MethodPost, "/api/peerbase/swaps/"+swap+"/accept", "frank", nil)
+		swap := w.proposed("gina", match)
+		w.accepted("frank", swap)
 		got := w.race(
 			request{"hugo", "/api/peerbase/swaps/" + swap + "/accept", nil},
 			request{"frank", "/api/peerbase/swaps/" + swap + "/decline", nil},
@@ -87,7 +87,7 @@ func TestRaceAcceptsAndProposals(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
 	threeWay(w)
-	swap := w.must(200, http.MethodPost, "/api/peerbase/swaps", "gina", map[string]any{"match": w.match("gina")}).body["id"].(string)
+	swap := w.proposed("gina", w.match("gina"))
 	got := w.race(
 		request{"hugo", "/api/peerbase/swaps/" + swap + "/accept", nil},
 		request{"frank", "/api/peerbase/swaps/" + swap + "/accept", nil},
@@ -136,7 +136,7 @@ func TestRaceAcceptsAndProposals(t *testing.T) {
 
 	// ben sends his acceptance twice at once (a double tap): one agrees the
 	// swap, the other is told it is agreed already; one set of legs
-	swap = w.must(200, http.MethodPost, "/api/peerbase/swaps", "ana", map[string]any{"match": anaMatch}).body["id"].(string)
+	swap = w.proposed("ana", anaMatch)
 	got = w.race(
 		request{"ben", "/api/peerbase/swaps/" + swap + "/accept", nil},
 		request{"ben", "/api/peerbase/swaps/" + swap + "/accept", nil},

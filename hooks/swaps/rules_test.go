@@ -58,7 +58,8 @@ func TestSwapRules(t *testing.T) {
 	add("create: anonymous", http.MethodPost, coll, "", 403, nil, nil, true)
 	add("create: stranger", http.MethodPost, coll, "eve", 403, nil, nil, true)
 	add("create: participant", http.MethodPost, coll, "ana", 403, nil, nil, true)
-	add("create: superuser", http.MethodPost, coll, "super", 200, []string{`"cycle_key":"x"`}, nil, true)
+	// a swap made by hand would have no match, legs or reserved offers behind it
+	add("create: superuser", http.MethodPost, coll, "super", 400, []string{`"state":{"code":"validation_swap_routes_only"`}, nil, true)
 	// update
 	for _, who := range []string{"", "eve", "ana"} {
 		scenarios = append(scenarios, tests.ApiScenario{Name: "update: " + who, Method: http.MethodPatch, URL: one, Headers: auth(who),
@@ -70,9 +71,15 @@ func TestSwapRules(t *testing.T) {
 				}
 			}})
 	}
+	// a superuser's cancel is carried out as a participant's: its leg is cancelled too
 	scenarios = append(scenarios, tests.ApiScenario{Name: "update: superuser", Method: http.MethodPatch, URL: one, Headers: auth("super"),
 		Body: strings.NewReader(`{"state":"cancelled"}`), ExpectedStatus: 200, ExpectedContent: []string{`"state":"cancelled"`},
-		TestAppFactory: testapp.Factory(&template)})
+		TestAppFactory: testapp.Factory(&template),
+		AfterTestFunc: func(t testing.TB, app *tests.TestApp, _ *http.Response) {
+			if leg, err := app.FindRecordById(schema.Exchanges, seeded["leg"]); err != nil || leg.GetString(schema.ExchangeState) != schema.StateCancelled {
+				t.Fatalf("the leg after the swap's cancel: %v %v", leg, err)
+			}
+		}})
 	// delete
 	for _, who := range []string{"", "eve", "ana"} {
 		add("delete: "+who, http.MethodDelete, one, who, 403, nil, nil, false)

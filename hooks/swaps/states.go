@@ -30,7 +30,7 @@ type Leg struct {
 }
 
 // HistoryEntry is one step of a swap: who did what (propose, accept,
-// decline, cancel, complete), the state it left the swap in, when, and why
+// decline, cancel, complete, expire), the state it left the swap in, when, and why
 // when nobody asked for it.
 type HistoryEntry struct {
 	Action string         `json:"action"`
@@ -47,11 +47,18 @@ const (
 	ActionDecline  = "decline"
 	ActionCancel   = "cancel"
 	ActionComplete = "complete"
+	// ActionExpire is the server's: a proposal nobody finished accepting in
+	// time (Config.ProposalTTL).
+	ActionExpire = "expire"
 )
 
 // BySystem names the server in a history entry (a leg completed, an account
 // deleted).
 const BySystem = "system"
+
+// ByModerator names a superuser in a history entry (a swap cancelled
+// through the records API or the dashboard).
+const ByModerator = "moderator"
 
 // LegsFromCycle turns a swap match's cycle into its legs: each person gives
 // their offer to the next one, the last to the first. A cycle has two or

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/pocketbase/dbx"
 	validation "github.com/pocketbase/ozzo-validation/v4"
@@ -24,15 +25,25 @@ import (
 	"peerbase/hooks/schema"
 )
 
-// Config configures the swaps capability. It has no options yet: the
-// hand-overs follow the exchanges configuration.
-type Config struct{}
+// Config configures the swaps capability; the hand-overs follow the
+// exchanges configuration.
+type Config struct {
+	// ProposalTTL is how long a proposed swap waits for every
+	// participant's acceptance before it expires (--swap-expiry; 0: never).
+	ProposalTTL time.Duration
+}
 
-// DefaultConfig returns the swaps defaults.
-func DefaultConfig() Config { return Config{} }
+// DefaultConfig returns the swaps defaults: a proposal expires after a week.
+func DefaultConfig() Config { return Config{ProposalTTL: 7 * 24 * time.Hour} }
 
-// Register binds the swap routes and the hooks that follow a swap's legs.
+// ExpireJobID is the cron job that expires the proposals due.
+const ExpireJobID = "peerbaseSwapsExpire"
+
+// Register binds the swap routes, the hooks that follow a swap's legs and
+// keep a superuser's records API writes consistent, and the expiry job.
 func Register(app core.App, cfg Config) error {
+	app.OnRecordCreateRequest(schema.Swaps).BindFunc(refuseCreate)
+	app.OnRecordUpdateRequest(schema.Swaps).BindFunc(guardUpdate)
 	app.OnRecordUpdateRequest(schema.Exchanges).BindFunc(guardLegCancel)
 	app.OnRecordUpdate(schema.Exchanges).BindFunc(onLegUpdate)
 	app.OnRecordDelete(schema.Users).BindFunc(onUserDelete)
@@ -45,6 +56,15 @@ func Register(app core.App, cfg Config) error {
 		g.POST("/{id}/cancel", answer(ActionCancel))
 		return se.Next()
 	})
+	if cfg.ProposalTTL > 0 {
+		app.Cron().MustAdd(ExpireJobID, "*/10 * * * *", func() {
+			if n, err := ExpireDue(app, cfg.ProposalTTL, time.Now()); err != nil {
+				app.Logger().Error("swaps: failed to expire the proposals due", "error", err)
+			} else if n > 0 {
+				app.Logger().Info("swaps: expired proposals nobody finished accepting", "count", n)
+			}
+		})
+	}
 	return nil
 }
 
@@ -191,9 +211,9 @@ func answer(action string) func(e *core.RequestEvent) error {
 			case ActionAccept:
 				return accept(tx, swap, legs, mine)
 			case ActionDecline:
-				return end(tx, swap, schema.SwapStateDeclined, ActionDecline, me, "")
+				return end(tx, swap, ending{to: schema.SwapStateDeclined, action: ActionDecline, by: me, strict: true}, nil)
 			default:
-				return end(tx, swap, schema.SwapStateCancelled, ActionCancel, me, "")
+				return end(tx, swap, ending{to: schema.SwapStateCancelled, action: ActionCancel, by: me, strict: true}, nil)
 			}
 		})
 		if err != nil {

@@ -191,6 +191,19 @@ func (w *world) propose(who, match string) reply {
 	return w.do(http.MethodPost, "/api/peerbase/swaps", who, map[string]any{"match": match})
 }
 
+// proposed proposes the swap of match as who and returns its id.
+func (w *world) proposed(who, match string) string {
+	w.t.Helper()
+	return w.must(200, http.MethodPost, "/api/peerbase/swaps", who, map[string]any{"match": match}).body["id"].(string)
+}
+
+// accepted accepts swap as who and returns the answer, failing the test
+// unless it is a 200.
+func (w *world) accepted(who, swap string) reply {
+	w.t.Helper()
+	return w.must(200, http.MethodPost, "/api/peerbase/swaps/"+swap+"/accept", who, nil)
+}
+
 func (w *world) act(who, swap, action string) reply {
 	w.t.Helper()
 	return w.do(http.MethodPost, "/api/peerbase/swaps/"+swap+"/"+action, who, nil)
