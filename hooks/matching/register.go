@@ -11,6 +11,7 @@
 package matching
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -25,6 +26,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/hook"
 	"github.com/pocketbase/pocketbase/tools/types"
 
+	"peerbase/hooks/notify"
 	"peerbase/hooks/schema"
 )
 
@@ -428,6 +430,7 @@ func (s *service) matchOffer(offerID string) error {
 			return fmt.Errorf("failed to load the matched wants: %w", err)
 		}
 		err = s.app.RunInTransaction(func(tx core.App) error {
+			var ns []notify.Notification
 			for _, r := range recs {
 				owner := r.GetString(schema.FieldOwner)
 				if told[r.Id] || blocked[owner] || !wantIsLive(r) {
@@ -445,12 +448,20 @@ func (s *service) matchOffer(offerID string) error {
 				m.Set(schema.MatchOffer, o.ID)
 				m.Set(schema.MatchScore, score)
 				m.Set(schema.MatchExplanation, why)
-				if err := tx.Save(m); err != nil {
+				if err := tx.SaveWithContext(toldInBatch, m); err != nil {
 					if n, _ := tx.CountRecords(schema.Matches, dbx.HashExp{schema.MatchWant: r.Id, schema.MatchOffer: o.ID}); n > 0 {
 						continue // told by another process meanwhile
 					}
 					return fmt.Errorf("failed to save a match: %w", err)
 				}
+				if n, ok := wantNotification(m, rec, r); ok {
+					ns = append(ns, n)
+				}
+			}
+			// the chunk's notifications together: their people read once,
+			// their push deliveries written in one statement
+			if _, err := notify.SendAll(context.Background(), tx, ns); err != nil {
+				return fmt.Errorf("failed to tell of the matches: %w", err)
 			}
 			return nil
 		})
