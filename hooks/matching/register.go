@@ -206,7 +206,7 @@ func Load(app core.App) (*Index, error) {
 	const page = 5000
 	for offset := 0; ; offset += page {
 		var recs []*core.Record
-		err := app.RecordQuery(schema.Wants).AndWhere(dbx.HashExp{schema.WantActive: true}).
+		err := app.RecordQuery(schema.Wants).AndWhere(liveWants).
 			OrderBy("rowid").Offset(int64(offset)).Limit(page).All(&recs)
 		if err != nil {
 			return nil, fmt.Errorf("failed to load the wants: %w", err)
@@ -429,11 +429,15 @@ func (s *service) matchOffer(offerID string) error {
 		if err != nil {
 			return fmt.Errorf("failed to load the matched wants: %w", err)
 		}
+		suspended, err := suspendedOwners(s.app, recs, now)
+		if err != nil {
+			return err
+		}
 		err = s.app.RunInTransaction(func(tx core.App) error {
 			var ns []notify.Notification
 			for _, r := range recs {
 				owner := r.GetString(schema.FieldOwner)
-				if told[r.Id] || blocked[owner] || !wantIsLive(r) {
+				if told[r.Id] || blocked[owner] || suspended[owner] || !wantIsLive(r) {
 					continue
 				}
 				w := WantFromRecord(r)
@@ -488,6 +492,27 @@ func blockedWith(app core.App, user string) (map[string]bool, error) {
 		out[r.Blocker], out[r.Blocked] = true, true
 	}
 	delete(out, user)
+	return out, nil
+}
+
+// suspendedOwners returns the owners of wants who are suspended at now:
+// their wants wait, unmatched, until the suspension ends.
+func suspendedOwners(app core.App, wants []*core.Record, now time.Time) (map[string]bool, error) {
+	owners := make([]any, 0, len(wants))
+	for _, w := range wants {
+		owners = append(owners, w.GetString(schema.FieldOwner))
+	}
+	var ids []string
+	err := app.DB().Select("id").From(schema.Users).Where(dbx.In("id", owners...)).
+		AndWhere(dbx.NewExp("[["+schema.UserSuspendedUntil+"]] > {:now}", dbx.Params{"now": now.UTC().Format(types.DefaultDateLayout)})).
+		Column(&ids)
+	if err != nil {
+		return nil, fmt.Errorf("failed to read which owners of the wants are suspended: %w", err)
+	}
+	out := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		out[id] = true
+	}
 	return out, nil
 }
 
