@@ -223,11 +223,6 @@ func BenchmarkNotificationOutbox(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if os.Getenv("XDROP") != "" {
-		if _, err := app.DB().NewQuery("DROP INDEX idx_push_deliveries_subscription").Execute(); err != nil {
-			b.Fatal(err)
-		}
-	}
 	start := cpuTime()
 	b.ResetTimer()
 	for range b.N {
