@@ -208,6 +208,50 @@ func TestNewOfferAlerts(t *testing.T) {
 			},
 		},
 		{
+			// the same offer: ben's want is hidden by moderation, gina is
+			// suspended; neither is matched (gina again once it ends)
+			Name: "hidden wants and suspended people's wants are not matched", Method: http.MethodPost,
+			URL: "/api/collections/offers/records", Body: strings.NewReader(offerBody(schema.StatusActive)),
+			Headers: map[string]string{"Authorization": tokens["ana"]},
+			BeforeTestFunc: func(t testing.TB, app *tests.TestApp, _ *core.ServeEvent) {
+				w, err := app.FindRecordById(schema.Wants, wantIDs["ben-drill"])
+				if err != nil {
+					t.Fatal(err)
+				}
+				w.Set(schema.WantHidden, true)
+				if err := app.Save(w); err != nil {
+					t.Fatal(err)
+				}
+				gina, err := app.FindRecordById(schema.Users, ids["gina"])
+				if err != nil {
+					t.Fatal(err)
+				}
+				gina.Set(schema.UserSuspendedUntil, time.Now().Add(time.Hour))
+				if err := app.Save(gina); err != nil {
+					t.Fatal(err)
+				}
+			},
+			ExpectedStatus: 200, ExpectedContent: []string{`"title":"Perceuse Bosch (drill)"`},
+			AfterTestFunc: func(t testing.TB, app *tests.TestApp, _ *http.Response) {
+				offer := lastOffer(t, app)
+				expectRecipients(t, app, offer.Id)
+				gina, err := app.FindRecordById(schema.Users, ids["gina"])
+				if err != nil {
+					t.Fatal(err)
+				}
+				gina.Set(schema.UserSuspendedUntil, time.Now().Add(-time.Minute))
+				if err := app.Save(gina); err != nil {
+					t.Fatal(err)
+				}
+				offer.Set(schema.OfferTitle, "Perceuse Bosch (drill), again")
+				if err := app.Save(offer); err != nil {
+					t.Fatal(err)
+				}
+				waitDrained(t, app)
+				expectRecipients(t, app, offer.Id, "gina")
+			},
+		},
+		{
 			Name: "a draft alerts nobody", Method: http.MethodPost,
 			URL: "/api/collections/offers/records", Body: strings.NewReader(offerBody(schema.StatusDraft)),
 			Headers:        map[string]string{"Authorization": tokens["ana"]},

@@ -5,7 +5,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/spf13/cobra"
 
@@ -42,7 +41,7 @@ func Check(app core.App) (Report, error) {
 	r.Took = time.Since(t0)
 	r.Problems = append(r.Problems, x.Verify()...)
 	var recs []*core.Record
-	if err := app.RecordQuery(schema.Wants).AndWhere(dbx.HashExp{schema.WantActive: true}).All(&recs); err != nil {
+	if err := app.RecordQuery(schema.Wants).AndWhere(liveWants).All(&recs); err != nil {
 		return r, fmt.Errorf("failed to load the wants: %w", err)
 	}
 	r.Wants = len(recs)

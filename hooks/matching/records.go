@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
 
@@ -78,8 +79,14 @@ func offerTags(r *core.Record) string {
 	return strings.Join(parts, " ")
 }
 
-// wantIsLive tells whether a want record belongs in the index.
-func wantIsLive(r *core.Record) bool { return r.GetBool(schema.WantActive) }
+// wantIsLive tells whether a want record belongs in the index: active, and
+// not hidden by moderation.
+func wantIsLive(r *core.Record) bool {
+	return r.GetBool(schema.WantActive) && !r.GetBool(schema.WantHidden)
+}
+
+// liveWants is wantIsLive as a condition of a wants query.
+var liveWants = dbx.HashExp{schema.WantActive: true, schema.WantHidden: false}
 
 // offerIsLive tells whether an offer is matched: only active offers, the
 // ones every recipient may see.

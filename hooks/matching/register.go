@@ -11,6 +11,7 @@
 package matching
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -25,6 +26,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/hook"
 	"github.com/pocketbase/pocketbase/tools/types"
 
+	"peerbase/hooks/notify"
 	"peerbase/hooks/schema"
 )
 
@@ -204,7 +206,7 @@ func Load(app core.App) (*Index, error) {
 	const page = 5000
 	for offset := 0; ; offset += page {
 		var recs []*core.Record
-		err := app.RecordQuery(schema.Wants).AndWhere(dbx.HashExp{schema.WantActive: true}).
+		err := app.RecordQuery(schema.Wants).AndWhere(liveWants).
 			OrderBy("rowid").Offset(int64(offset)).Limit(page).All(&recs)
 		if err != nil {
 			return nil, fmt.Errorf("failed to load the wants: %w", err)
@@ -427,10 +429,15 @@ func (s *service) matchOffer(offerID string) error {
 		if err != nil {
 			return fmt.Errorf("failed to load the matched wants: %w", err)
 		}
+		suspended, err := suspendedOwners(s.app, recs, now)
+		if err != nil {
+			return err
+		}
 		err = s.app.RunInTransaction(func(tx core.App) error {
+			var ns []notify.Notification
 			for _, r := range recs {
 				owner := r.GetString(schema.FieldOwner)
-				if told[r.Id] || blocked[owner] || !wantIsLive(r) {
+				if told[r.Id] || blocked[owner] || suspended[owner] || !wantIsLive(r) {
 					continue
 				}
 				w := WantFromRecord(r)
@@ -445,12 +452,20 @@ func (s *service) matchOffer(offerID string) error {
 				m.Set(schema.MatchOffer, o.ID)
 				m.Set(schema.MatchScore, score)
 				m.Set(schema.MatchExplanation, why)
-				if err := tx.Save(m); err != nil {
+				if err := tx.SaveWithContext(toldInBatch, m); err != nil {
 					if n, _ := tx.CountRecords(schema.Matches, dbx.HashExp{schema.MatchWant: r.Id, schema.MatchOffer: o.ID}); n > 0 {
 						continue // told by another process meanwhile
 					}
 					return fmt.Errorf("failed to save a match: %w", err)
 				}
+				if n, ok := wantNotification(m, rec, r); ok {
+					ns = append(ns, n)
+				}
+			}
+			// the chunk's notifications together: their people read once,
+			// their push deliveries written in one statement
+			if _, err := notify.SendAll(context.Background(), tx, ns); err != nil {
+				return fmt.Errorf("failed to tell of the matches: %w", err)
 			}
 			return nil
 		})
@@ -477,6 +492,27 @@ func blockedWith(app core.App, user string) (map[string]bool, error) {
 		out[r.Blocker], out[r.Blocked] = true, true
 	}
 	delete(out, user)
+	return out, nil
+}
+
+// suspendedOwners returns the owners of wants who are suspended at now:
+// their wants wait, unmatched, until the suspension ends.
+func suspendedOwners(app core.App, wants []*core.Record, now time.Time) (map[string]bool, error) {
+	owners := make([]any, 0, len(wants))
+	for _, w := range wants {
+		owners = append(owners, w.GetString(schema.FieldOwner))
+	}
+	var ids []string
+	err := app.DB().Select("id").From(schema.Users).Where(dbx.In("id", owners...)).
+		AndWhere(dbx.NewExp("[["+schema.UserSuspendedUntil+"]] > {:now}", dbx.Params{"now": now.UTC().Format(types.DefaultDateLayout)})).
+		Column(&ids)
+	if err != nil {
+		return nil, fmt.Errorf("failed to read which owners of the wants are suspended: %w", err)
+	}
+	out := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		out[id] = true
+	}
 	return out, nil
 }
 

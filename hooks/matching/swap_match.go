@@ -78,13 +78,6 @@ func (s *service) tellCycle(c Cycle) error {
 	if int(live) != n {
 		return nil
 	}
-	told, err := s.app.CountRecords(schema.Matches, dbx.HashExp{schema.MatchCycleKey: key})
-	if err != nil {
-		return fmt.Errorf("failed to look up the swap's matches: %w", err)
-	}
-	if told > 0 {
-		return nil
-	}
 	matches, err := s.app.FindCollectionByNameOrId(schema.Matches)
 	if err != nil {
 		return err
@@ -94,6 +87,16 @@ func (s *service) tellCycle(c Cycle) error {
 		kind, score = schema.MatchKindSwap3, scoreSwap3
 	}
 	return s.app.RunInTransaction(func(tx core.App) error {
+		// in the transaction: writes are serialized, so a worker matching
+		// another offer of the same cycle has either told it (and this one
+		// sees it) or not begun
+		told, err := tx.CountRecords(schema.Matches, dbx.HashExp{schema.MatchCycleKey: key})
+		if err != nil {
+			return fmt.Errorf("failed to look up the swap's matches: %w", err)
+		}
+		if told > 0 {
+			return nil
+		}
 		for k, own := range c.Offers {
 			gets := c.Offers[(k+n-1)%n]
 			m := core.NewRecord(matches)

@@ -13,6 +13,7 @@
 package notify
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -103,16 +104,36 @@ type Notification struct {
 // one) and returns the record. A deleted or unknown person gets nothing
 // and no error: their history is what is being told about, not them.
 func Send(app core.App, n Notification) (*core.Record, error) {
-	if n.User == "" {
-		return nil, errors.New("notify: a notification needs a user")
-	}
-	if !slices.Contains(schema.NotificationTypes, n.Type) {
-		return nil, fmt.Errorf("notify: unknown notification type %q", n.Type)
+	if err := n.check(); err != nil {
+		return nil, err
 	}
 	user, err := app.FindRecordById(schema.Users, n.User)
 	if err != nil || user.GetBool(schema.UserDeleted) {
 		return nil, nil
 	}
+	r, err := newRecord(app, user, n)
+	if err != nil {
+		return nil, err
+	}
+	if err := app.Save(r); err != nil {
+		return nil, fmt.Errorf("failed to save the notification: %w", err)
+	}
+	return r, nil
+}
+
+// check reports a notification that cannot be sent.
+func (n Notification) check() error {
+	if n.User == "" {
+		return errors.New("notify: a notification needs a user")
+	}
+	if !slices.Contains(schema.NotificationTypes, n.Type) {
+		return fmt.Errorf("notify: unknown notification type %q", n.Type)
+	}
+	return nil
+}
+
+// newRecord renders n in user's language as a new notifications record.
+func newRecord(app core.App, user *core.Record, n Notification) (*core.Record, error) {
 	text, err := Render(n.Key, user.GetString(schema.UserLocale), n.Args)
 	if err != nil {
 		return nil, err
@@ -130,10 +151,110 @@ func Send(app core.App, n Notification) (*core.Record, error) {
 	if n.Data != nil {
 		r.Set(schema.NotificationData, n.Data)
 	}
-	if err := app.Save(r); err != nil {
-		return nil, fmt.Errorf("failed to save the notification: %w", err)
-	}
 	return r, nil
+}
+
+// batchKey is the context key of a SendAll under way.
+type batchKey struct{}
+
+// Batch is a SendAll under way, as the record hooks of the notifications
+// it saves see it (InBatch): a hook whose work costs less for many
+// notifications at once than one at a time (push writing the outbox rows
+// of each) defers it with Defer, and SendAll runs it once, after every
+// notification of the batch is saved, in the same transaction.
+type Batch struct {
+	deferred []deferred
+}
+
+type deferred struct {
+	id string
+	fn func(app core.App, records []*core.Record) error
+}
+
+// Defer has fn run once with the batch's saved records when they are all
+// saved, through the batch's transaction; later calls with the same id
+// (one per record) are no-ops.
+func (b *Batch) Defer(id string, fn func(app core.App, records []*core.Record) error) {
+	for _, d := range b.deferred {
+		if d.id == id {
+			return
+		}
+	}
+	b.deferred = append(b.deferred, deferred{id: id, fn: fn})
+}
+
+// InBatch returns the Batch of a record event's context when the record
+// is saved by SendAll, or nil.
+func InBatch(ctx context.Context) *Batch {
+	if ctx == nil {
+		return nil
+	}
+	b, _ := ctx.Value(batchKey{}).(*Batch)
+	return b
+}
+
+// SendAll writes ns like Send, all in one transaction of app (the caller's,
+// when app is one), and returns the records written. Each notification is
+// saved through its record hooks (the change log, realtime) as Send saves
+// it; what is the same for all of them is done once: the people are read in
+// one query, and work hooks defer to the Batch (push's outbox rows) runs
+// once for all. A deleted or unknown person gets nothing and no error.
+func SendAll(ctx context.Context, app core.App, ns []Notification) ([]*core.Record, error) {
+	if len(ns) == 0 {
+		return nil, nil
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ids := make([]string, 0, len(ns))
+	for _, n := range ns {
+		if err := n.check(); err != nil {
+			return nil, err
+		}
+		if !slices.Contains(ids, n.User) {
+			ids = append(ids, n.User)
+		}
+	}
+	var out []*core.Record
+	err := app.RunInTransaction(func(tx core.App) error {
+		people, err := tx.FindRecordsByIds(schema.Users, ids)
+		if err != nil {
+			return fmt.Errorf("failed to load the people to notify: %w", err)
+		}
+		byID := make(map[string]*core.Record, len(people))
+		for _, u := range people {
+			if !u.GetBool(schema.UserDeleted) {
+				byID[u.Id] = u
+			}
+		}
+		b := &Batch{}
+		bctx := context.WithValue(ctx, batchKey{}, b)
+		out = make([]*core.Record, 0, len(ns))
+		for _, n := range ns {
+			user := byID[n.User]
+			if user == nil {
+				continue
+			}
+			r, err := newRecord(tx, user, n)
+			if err != nil {
+				return err
+			}
+			if err := tx.SaveWithContext(bctx, r); err != nil {
+				return fmt.Errorf("failed to save the notification: %w", err)
+			}
+			out = append(out, r)
+		}
+		for _, d := range b.deferred {
+			if err := d.fn(tx, out); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // clip cuts s to at most n runes, ending with an ellipsis when cut.

@@ -1,6 +1,10 @@
 package push_test
 
 import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -12,6 +16,7 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
+	"peerbase/hooks/notify"
 	"peerbase/hooks/push"
 	"peerbase/hooks/schema"
 	"peerbase/internal/testapp"
@@ -685,5 +690,101 @@ func TestPrefsShapeAndLocaleFallback(t *testing.T) {
 	gs := e.rcv.waitFor(15*time.Second, "ann's push", func(gs []got) bool { return len(gs) == 1 })
 	if gs[0].Err != nil || gs[0].Payload["title"] != "New message from bob" {
 		t.Fatalf("%+v", gs[0])
+	}
+}
+
+// TestDeliveryIDs: outbox ids are PocketBase ids (15 characters of a-z0-9),
+// unique, and in the order they were made, later fan-outs after earlier
+// ones, also past a fan-out of 36^3 rows.
+func TestDeliveryIDs(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2026, 12, 2, 7, 30, 0, 0, time.UTC)
+	first := push.DeliveryIDs(50_000, at)
+	later := push.DeliveryIDs(3, at.Add(time.Millisecond))
+	all := append(append([]string{}, first...), later...)
+	seen := map[string]bool{}
+	for i, id := range all {
+		if len(id) != 15 || strings.Trim(id, "0123456789abcdefghijklmnopqrstuvwxyz") != "" {
+			t.Fatalf("id %d: %q", i, id)
+		}
+		if seen[id] {
+			t.Fatalf("id %q twice", id)
+		}
+		seen[id] = true
+	}
+	for i := 1; i < len(later); i++ {
+		if later[i] <= later[i-1] {
+			t.Fatalf("ids out of order: %q then %q", later[i-1], later[i])
+		}
+	}
+	if later[0] <= first[len(first)-1] {
+		t.Fatalf("a later fan-out's id %q sorts before an earlier one's %q", later[0], first[len(first)-1])
+	}
+}
+
+func init() {
+	notify.Define("test.batch", map[string]notify.Text{"en": {Title: "Batch", Body: "One of many"}})
+}
+
+// TestSendAllPushesInOneGo: notifications written together by
+// notify.SendAll get their push rows as each would alone: one per device,
+// none for a type the person turned off or a daily want's match, quiet
+// hours respected, each payload naming its row and its notification.
+func TestSendAllPushesInOneGo(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, false)
+	c, _ := e.app.FindCollectionByNameOrId(schema.PushSubscriptions)
+	devices := map[string]int{"bob": 2, "ann": 1, "cat": 1}
+	d := newDevice(t)
+	for who, n := range devices {
+		for i := range n {
+			r := core.NewRecord(c)
+			r.Set(schema.SubUser, ids[who])
+			r.Set(schema.SubEndpoint, e.rcv.endpoint(fmt.Sprintf("/all/%s/%d", who, i), d))
+			r.Set(schema.SubP256dh, d.P256dh)
+			r.Set(schema.SubAuth, d.AuthKey)
+			if err := e.app.Save(r); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	e.setUser("ann", map[string]any{schema.UserNotify: map[string]any{schema.NotifyFollow: false}})
+	now := time.Now().UTC()
+	e.setUser("cat", map[string]any{schema.UserQuietStart: hm(now.Add(-time.Hour)), schema.UserQuietEnd: hm(now.Add(2 * time.Hour))})
+	ns := []notify.Notification{
+		{User: ids["bob"], Type: schema.NotifyMatch, Key: "test.batch", Data: map[string]any{"want": ids["instantWant"]}},
+		{User: ids["bob"], Type: schema.NotifyMatch, Key: "test.batch", Data: map[string]any{"want": ids["dailyWant"]}},
+		{User: ids["ann"], Type: schema.NotifyFollow, Key: "test.batch"},
+		{User: ids["ann"], Type: schema.NotifyReview, Key: "test.batch"},
+		{User: ids["cat"], Type: schema.NotifyReview, Key: "test.batch"},
+		{User: "nobody12345678", Type: schema.NotifyReview, Key: "test.batch"},
+	}
+	recs, err := notify.SendAll(context.Background(), e.app, ns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 5 {
+		t.Fatalf("%d notifications written, want 5 (not the unknown person's)", len(recs))
+	}
+	rows := e.deliveries(nil)
+	got := map[string]int{}
+	for _, r := range rows {
+		var p push.Payload
+		if err := json.Unmarshal([]byte(r.Payload), &p); err != nil || p.ID != r.ID || p.Source.Collection != schema.Notifications {
+			t.Fatalf("row %+v: payload %+v (%v)", r, p, err)
+		}
+		got[r.Recipient+"/"+r.Type+"/"+p.Source.ID]++
+		next, _ := time.Parse("2006-01-02 15:04:05.000Z", r.Next)
+		if quiet := time.Until(next) > 30*time.Minute; quiet != (r.Recipient == ids["cat"]) {
+			t.Errorf("row for %s due at %s", r.Recipient, r.Next)
+		}
+	}
+	want := map[string]int{
+		ids["bob"] + "/match/" + recs[0].Id:  2,
+		ids["ann"] + "/review/" + recs[3].Id: 1,
+		ids["cat"] + "/review/" + recs[4].Id: 1,
+	}
+	if !maps.Equal(got, want) {
+		t.Fatalf("rows %v, want %v", got, want)
 	}
 }

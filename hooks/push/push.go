@@ -26,6 +26,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/hook"
 
+	"peerbase/hooks/notify"
 	"peerbase/hooks/schema"
 )
 
@@ -74,7 +75,7 @@ func Register(app core.App, cfg Config) error {
 		Id: "peerbasePushMessage", Func: s.enqueueOnCreate(messageEvent),
 	})
 	app.OnRecordCreate(schema.Notifications).Bind(&hook.Handler[*core.RecordEvent]{
-		Id: "peerbasePushNotification", Func: s.enqueueOnCreate(notificationEvent),
+		Id: "peerbasePushNotification", Func: s.notificationCreated,
 	})
 	wake := func(e *core.RecordEvent) error {
 		if o := s.out.Load(); o != nil {
@@ -210,6 +211,24 @@ func (s *service) enqueueOnCreate(build func(core.App, *core.Record) (Event, boo
 			return err
 		})
 	}
+}
+
+// notificationCreated writes a new notification's deliveries in its
+// transaction; one of many saved by notify.SendAll waits for the others, and
+// the deliveries of all are written together (EnqueueNotifications).
+func (s *service) notificationCreated(e *core.RecordEvent) error {
+	b := notify.InBatch(e.Context)
+	if b == nil {
+		return s.enqueueOnCreate(notificationEvent)(e)
+	}
+	if err := e.Next(); err != nil {
+		return err
+	}
+	b.Defer("peerbasePush", func(tx core.App, records []*core.Record) error {
+		_, err := EnqueueNotifications(tx, records, time.Now())
+		return err
+	})
+	return nil
 }
 
 // Prune deletes the finished deliveries last changed before cutoff, in

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -152,9 +154,25 @@ func (o *outbox) dispatchLoop() {
 func (o *outbox) dispatch() (int, time.Time, error) {
 	o.mu.Lock()
 	free := o.max - len(o.inflight)
-	busy := len(o.inflight)
 	if free >= o.max/2 {
 		clear(o.marked)
+	}
+	// the rows in flight are left out by the query: read (with their
+	// subscription and payload) only to be skipped, they cost as much as
+	// the rows queued
+	params := dbx.Params{}
+	var skip strings.Builder
+	n := 0
+	for _, ids := range []map[string]struct{}{o.inflight, o.marked} {
+		for id := range ids {
+			if n > 0 {
+				skip.WriteByte(',')
+			}
+			p := "s" + strconv.Itoa(n)
+			skip.WriteString("{:" + p + "}")
+			params[p] = id
+			n++
+		}
 	}
 	o.mu.Unlock()
 	if free < o.max/2 {
@@ -162,13 +180,17 @@ func (o *outbox) dispatch() (int, time.Time, error) {
 	}
 	now := time.Now()
 	var rows []job
+	notIn := ""
+	if n > 0 {
+		notIn = "AND d.[[id]] NOT IN (" + skip.String() + ") "
+	}
+	params["pending"], params["now"], params["limit"] = schema.DeliveryPending, dateString(now), free
 	err := o.s.app.DB().NewQuery("SELECT d.[[id]], d.[[subscription]], d.[[recipient]], d.[[payload]], d.[[topic]], " +
 		"d.[[urgency]], d.[[ttl]], d.[[attempts]], COALESCE(s.[[endpoint]], '') AS [[endpoint]], " +
 		"COALESCE(s.[[p256dh]], '') AS [[p256dh]], COALESCE(s.[[auth]], '') AS [[auth]] " +
 		"FROM {{" + schema.PushDeliveries + "}} d LEFT JOIN {{" + schema.PushSubscriptions + "}} s ON s.[[id]] = d.[[subscription]] " +
-		"WHERE d.[[status]] = {:pending} AND d.[[next_attempt_at]] <= {:now} " +
-		"ORDER BY d.[[next_attempt_at]] LIMIT {:limit}").
-		Bind(dbx.Params{"pending": schema.DeliveryPending, "now": dateString(now), "limit": free + busy}).All(&rows)
+		"WHERE d.[[status]] = {:pending} AND d.[[next_attempt_at]] <= {:now} " + notIn +
+		"ORDER BY d.[[next_attempt_at]] LIMIT {:limit}").Bind(params).All(&rows)
 	if err != nil {
 		return 0, time.Time{}, err
 	}

@@ -1,0 +1,4 @@
+package push
+
+// DeliveryIDs exposes deliveryIDs to the tests.
+var DeliveryIDs = deliveryIDs
