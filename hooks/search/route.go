@@ -81,8 +81,24 @@ var wantsTarget = &target{
 	texts: []string{schema.WantQuery},
 }
 
-func (s *service) offersSearch(e *core.RequestEvent) error { return s.search(e, offersTarget) }
-func (s *service) wantsSearch(e *core.RequestEvent) error  { return s.search(e, wantsTarget) }
+func (s *service) offersSearch(e *core.RequestEvent) error { return s.answer(e, offersTarget) }
+func (s *service) wantsSearch(e *core.RequestEvent) error  { return s.answer(e, wantsTarget) }
+
+// answer runs a search when the gate lets it (Config.Concurrency) and
+// writes its page once the database work is done.
+func (s *service) answer(e *core.RequestEvent, t *target) error {
+	select {
+	case s.gate <- struct{}{}:
+	case <-e.Request.Context().Done():
+		return e.Request.Context().Err()
+	}
+	out, err := s.search(e, t)
+	<-s.gate
+	if err != nil {
+		return err
+	}
+	return e.JSON(200, out)
+}
 
 // params is a parsed search request.
 type params struct {
@@ -255,28 +271,28 @@ type row struct {
 }
 
 // search answers a search of t's collection.
-func (s *service) search(e *core.RequestEvent, t *target) error {
+func (s *service) search(e *core.RequestEvent, t *target) (map[string]any, error) {
 	p, err := s.parseParams(e.App, e)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	coll, err := e.App.FindCachedCollectionByNameOrId(t.ix.collection)
 	if err != nil {
-		return e.InternalServerError("", err)
+		return nil, e.InternalServerError("", err)
 	}
 	info, err := e.RequestInfo()
 	if err != nil {
-		return e.BadRequestError("", err)
+		return nil, e.BadRequestError("", err)
 	}
 	if coll.ListRule == nil && !info.HasSuperuserAuth() {
-		return e.ForbiddenError("Only superusers can perform this action.", nil)
+		return nil, e.ForbiddenError("Only superusers can perform this action.", nil)
 	}
 
 	snap := int64(0)
 	if p.after != nil {
 		snap = p.after.Snap
 	} else if err := e.App.DB().NewQuery("SELECT coalesce(max(n), 0) FROM " + t.ix.docs).Row(&snap); err != nil {
-		return e.InternalServerError("", err)
+		return nil, e.InternalServerError("", err)
 	}
 	b := &builder{app: e.App, t: t, p: p, coll: coll, info: info, snap: snap, now: types.NowDateTime().String()}
 
@@ -287,7 +303,7 @@ func (s *service) search(e *core.RequestEvent, t *target) error {
 		rows, err = b.page(p.radius)
 	}
 	if err != nil {
-		return firstAPIError(e, err)
+		return nil, firstAPIError(e, err)
 	}
 	next := ""
 	if len(rows) > p.limit {
@@ -313,7 +329,7 @@ func (s *service) search(e *core.RequestEvent, t *target) error {
 	}
 	found, err := e.App.FindRecordsByIds(coll, ids)
 	if err != nil {
-		return e.InternalServerError("", err)
+		return nil, e.InternalServerError("", err)
 	}
 	byID := make(map[string]*core.Record, len(found))
 	for _, r := range found {
@@ -328,7 +344,7 @@ func (s *service) search(e *core.RequestEvent, t *target) error {
 		}
 	}
 	if err := apis.EnrichRecords(e, recs); err != nil {
-		return firstAPIError(e, err)
+		return nil, firstAPIError(e, err)
 	}
 	items := make([]map[string]any, len(recs))
 	for i, rec := range recs {
@@ -349,11 +365,11 @@ func (s *service) search(e *core.RequestEvent, t *target) error {
 	if p.estimate {
 		n, err := b.count()
 		if err != nil {
-			return firstAPIError(e, err)
+			return nil, firstAPIError(e, err)
 		}
 		out["estimate"] = n
 	}
-	return e.JSON(200, out)
+	return out, nil
 }
 
 func firstAPIError(e *core.RequestEvent, err error) error {

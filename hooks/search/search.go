@@ -15,10 +15,10 @@ package search
 
 import (
 	"fmt"
+	"runtime"
 	"sync"
 
 	"github.com/pocketbase/dbx"
-	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/hook"
 	"github.com/spf13/cobra"
@@ -33,16 +33,27 @@ type Config struct {
 	CheckAtStart bool
 	// DefaultLimit and MaxLimit are the page sizes.
 	DefaultLimit, MaxLimit int
+	// Concurrency is how many searches read the database at once; the
+	// others wait their turn. PocketBase keeps 15 idle connections to the
+	// data database and closes any other one after use, and a new one
+	// starts with an empty page cache: with 50 searches at once, most of
+	// the time went into closing connections, reopening them and reading
+	// the same pages again (see BENCHMARKS.md). A few searches at once
+	// keep the CPUs as busy.
+	Concurrency int
 }
 
 // DefaultConfig returns the search defaults.
 func DefaultConfig() Config {
-	return Config{CheckAtStart: true, DefaultLimit: 20, MaxLimit: 100}
+	return Config{CheckAtStart: true, DefaultLimit: 20, MaxLimit: 100, Concurrency: min(max(2*runtime.NumCPU(), 2), 8)}
 }
 
 type service struct {
 	app core.App
 	cfg Config
+
+	// gate holds a token per search reading the database (Concurrency).
+	gate chan struct{}
 
 	mu    sync.Mutex
 	cats  categories // nil: load again
@@ -79,7 +90,10 @@ func Register(app core.App, cfg Config) error {
 	if cfg.DefaultLimit < 1 || cfg.MaxLimit < cfg.DefaultLimit {
 		return fmt.Errorf("search: invalid page sizes %+v", cfg)
 	}
-	s := &service{app: app, cfg: cfg}
+	if cfg.Concurrency < 1 {
+		return fmt.Errorf("search: invalid concurrency %d", cfg.Concurrency)
+	}
+	s := &service{app: app, cfg: cfg, gate: make(chan struct{}, cfg.Concurrency)}
 	for _, ix := range indexes {
 		ix := ix
 		put := func(e *core.RecordEvent) error {
@@ -141,9 +155,11 @@ func Register(app core.App, cfg Config) error {
 					return err
 				}
 			}
+			// anyone may search, as anyone may list offers and public
+			// wants through the records API: the list rules decide
 			g := se.Router.Group("/api/peerbase")
-			g.GET("/offers/search", s.offersSearch).Bind(apis.RequireAuth())
-			g.GET("/wants/search", s.wantsSearch).Bind(apis.RequireAuth())
+			g.GET("/offers/search", s.offersSearch)
+			g.GET("/wants/search", s.wantsSearch)
 			return se.Next()
 		},
 	})
