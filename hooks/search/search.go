@@ -54,6 +54,8 @@ type service struct {
 
 	// gate holds a token per search reading the database (Concurrency).
 	gate chan struct{}
+	// mirrors hold each index's documents in memory, by index.
+	mirrors map[*index]*mirror
 
 	mu    sync.Mutex
 	cats  categories // nil: load again
@@ -93,9 +95,21 @@ func Register(app core.App, cfg Config) error {
 	if cfg.Concurrency < 1 {
 		return fmt.Errorf("search: invalid concurrency %d", cfg.Concurrency)
 	}
-	s := &service{app: app, cfg: cfg, gate: make(chan struct{}, cfg.Concurrency)}
+	s := &service{app: app, cfg: cfg, gate: make(chan struct{}, cfg.Concurrency), mirrors: map[*index]*mirror{}}
 	for _, ix := range indexes {
 		ix := ix
+		m := newMirror(ix)
+		s.mirrors[ix] = m
+		// after the commit: the mirror shows committed documents only
+		refresh := func(e *core.RecordEvent) error {
+			if err := m.refresh(e.App, e.Record.Id); err != nil {
+				e.App.Logger().Error("search: failed to refresh the mirror", "error", err)
+			}
+			return e.Next()
+		}
+		app.OnRecordAfterCreateSuccess(ix.collection).BindFunc(refresh)
+		app.OnRecordAfterUpdateSuccess(ix.collection).BindFunc(refresh)
+		app.OnRecordAfterDeleteSuccess(ix.collection).BindFunc(refresh)
 		put := func(e *core.RecordEvent) error {
 			return inTx(e, func(tx core.App) error {
 				if err := e.Next(); err != nil {
