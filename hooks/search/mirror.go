@@ -56,6 +56,8 @@ type mirror struct {
 	byN   map[int64]*entry
 	byID  map[string]*entry
 	cells map[cell]map[int64]*entry
+	// names holds one copy of each owner, category and kind
+	names map[string]string
 }
 
 func newMirror(ix *index) *mirror { return &mirror{ix: ix} }
@@ -136,6 +138,7 @@ func (m *mirror) load(app core.App, gen string) error {
 	m.byN = make(map[int64]*entry, len(rows))
 	m.byID = make(map[string]*entry, len(rows))
 	m.cells = map[cell]map[int64]*entry{}
+	m.names = map[string]string{}
 	m.maxN = 0
 	for _, r := range rows {
 		m.add(r.entry())
@@ -150,6 +153,7 @@ func (m *mirror) load(app core.App, gen string) error {
 }
 
 func (m *mirror) add(e *entry) {
+	e.owner, e.category, e.kind = m.name(e.owner), m.name(e.category), m.name(e.kind)
 	m.byN[e.n] = e
 	m.byID[e.id] = e
 	if e.n > m.maxN {
@@ -162,6 +166,14 @@ func (m *mirror) add(e *entry) {
 		}
 		m.cells[c][e.n] = e
 	}
+}
+
+func (m *mirror) name(s string) string {
+	if v, ok := m.names[s]; ok {
+		return v
+	}
+	m.names[s] = s
+	return s
 }
 
 func (m *mirror) drop(e *entry) {
