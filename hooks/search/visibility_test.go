@@ -107,6 +107,30 @@ func TestVisibilityMatchesRecordsAPI(t *testing.T) {
 				t.Errorf("caller %q, offers %s: got %v, want %v", caller, tc.query.Encode(), names(got), tc.want)
 			}
 		}
+		// paged two by two, the same items in the same order: a refused
+		// candidate (sue's offers are the newest) is skipped, not a page cut
+		for _, q := range []url.Values{vals("sort", "newest"), vals("near", near, "sort", "distance"), vals("sort", "price")} {
+			q.Set("limit", "100")
+			var all []string
+			for _, it := range s.search(t, "/api/peerbase/offers/search", token, q).Items {
+				all = append(all, it["id"].(string))
+			}
+			q.Set("limit", "2")
+			var paged []string
+			for range 50 {
+				p := s.search(t, "/api/peerbase/offers/search", token, q)
+				for _, it := range p.Items {
+					paged = append(paged, it["id"].(string))
+				}
+				if p.Next == "" {
+					break
+				}
+				q.Set("after", p.Next)
+			}
+			if !slices.Equal(paged, all) {
+				t.Errorf("caller %q, %s by twos: %v, at once: %v", caller, q.Get("sort"), paged, all)
+			}
+		}
 		// the words path too
 		got := names(s.search(t, "/api/peerbase/offers/search", token, vals("q", "velo")))
 		hasDan, hasEve, hasSue := slices.Contains(got, "dan"), slices.Contains(got, "eve"), slices.Contains(got, sueOffer.Id)
