@@ -1,6 +1,7 @@
 package search
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
@@ -240,11 +241,19 @@ func (b *builder) verified(cands []cand) (map[string]*core.Record, error) {
 		return map[string]*core.Record{}, nil
 	}
 	c := b.coll.Name
-	ids := make([]any, len(cands))
+	ids := make([]string, len(cands))
 	for i, x := range cands {
 		ids[i] = x.e.id
 	}
-	q := b.app.RecordQuery(b.coll).AndWhere(dbx.In(c+".id", ids...)).AndWhere(b.t.live(b.now))
+	raw, err := json.Marshal(ids)
+	if err != nil {
+		return nil, err
+	}
+	// the ids drive the query (CROSS JOIN keeps the order): whatever the
+	// rule, SQLite reads the page's rows by id and nothing else
+	q := b.app.RecordQuery(b.coll).From("json_each({:ids}) pageids").Bind(dbx.Params{"ids": string(raw)}).
+		Join("CROSS JOIN", c, dbx.NewExp("[["+c+".id]] = pageids.value")).
+		AndWhere(b.t.liveRow(b.now))
 	if !b.info.HasSuperuserAuth() {
 		resolver := core.NewRecordFieldResolver(b.app, b.coll, b.info, true)
 		if rule := *b.coll.ListRule; rule != "" {

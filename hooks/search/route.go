@@ -46,6 +46,11 @@ type target struct {
 	// live is the SQL condition of the records the search may show, on
 	// top of the list rule (now: the current time).
 	live func(now string) dbx.Expression
+	// liveRow is live for records already chosen by id: with its columns
+	// kept from the indexes (unary +), or SQLite, which has no statistics
+	// here, takes the status index for the most selective one and reads
+	// every active offer instead of the page's twenty.
+	liveRow func(now string) dbx.Expression
 	// kinds filters by kind.
 	kinds func(kinds []any) dbx.Expression
 	// texts are the fields the highlight is taken from, in order.
@@ -58,6 +63,10 @@ var offersTarget = &target{
 		return dbx.NewExp("[[offers.status]] = 'active' AND ([[offers.expires_at]] = '' OR [[offers.expires_at]] IS NULL OR [[offers.expires_at]] > {:now})",
 			dbx.Params{"now": now})
 	},
+	liveRow: func(now string) dbx.Expression {
+		return dbx.NewExp("+[[offers.status]] = 'active' AND (+[[offers.expires_at]] = '' OR [[offers.expires_at]] IS NULL OR +[[offers.expires_at]] > {:now})",
+			dbx.Params{"now": now})
+	},
 	kinds: func(kinds []any) dbx.Expression { return dbx.In("offers.kind", kinds...) },
 	texts: []string{schema.OfferTitle, schema.OfferDescription, schema.OfferWantsInReturn},
 }
@@ -66,6 +75,9 @@ var wantsTarget = &target{
 	ix: wantsIndex, priceCol: schema.WantMaxPrice,
 	live: func(string) dbx.Expression {
 		return dbx.NewExp("[[wants.public]] = TRUE AND [[wants.active]] = TRUE")
+	},
+	liveRow: func(string) dbx.Expression {
+		return dbx.NewExp("+[[wants.public]] = TRUE AND +[[wants.active]] = TRUE")
 	},
 	kinds: func(kinds []any) dbx.Expression {
 		// a want without kinds takes any kind
