@@ -89,12 +89,12 @@ func seedBenchOffers(b testing.TB, app core.App, n int) time.Duration {
 
 // load sends total GET requests made by next from clients concurrent
 // clients and returns the requests per second and the latencies.
-func load(b *testing.B, base, token string, clients, total int, next func(rng *rand.Rand) string) (float64, []time.Duration) {
+func load(b *testing.B, base, token string, clients, total int, next func(rng *rand.Rand) string) (float64, []time.Duration, int64) {
 	b.Helper()
 	transport := &http.Transport{MaxIdleConns: clients, MaxIdleConnsPerHost: clients}
 	client := &http.Client{Transport: transport}
 	defer transport.CloseIdleConnections()
-	var done atomic.Int64
+	var done, errors atomic.Int64
 	lat := make([][]time.Duration, clients)
 	var failed atomic.Value
 	var wg sync.WaitGroup
@@ -117,8 +117,13 @@ func load(b *testing.B, base, token string, clients, total int, next func(rng *r
 				body, _ := io.ReadAll(res.Body)
 				res.Body.Close()
 				if res.StatusCode != 200 {
-					failed.Store(fmt.Sprintf("%d %s", res.StatusCode, body))
-					return
+					// under a heavy load the records API's slowest lists
+					// pass PocketBase's 30 s query timeout (a 400): counted
+					if errors.Add(1) > int64(total/10) {
+						failed.Store(fmt.Sprintf("%d %s", res.StatusCode, body))
+						return
+					}
+					continue
 				}
 				lat[c] = append(lat[c], time.Since(s))
 			}
@@ -134,7 +139,7 @@ func load(b *testing.B, base, token string, clients, total int, next func(rng *r
 		all = append(all, l...)
 	}
 	slices.Sort(all)
-	return float64(len(all)) / elapsed.Seconds(), all
+	return float64(len(all)) / elapsed.Seconds(), all, errors.Load()
 }
 
 func pct(d []time.Duration, p int) float64 {
@@ -217,11 +222,14 @@ func BenchmarkSearchHTTP(b *testing.B) {
 		}
 		fmt.Fprintln(os.Stderr, "bench:", sc.name)
 		load(b, base, token, clients, 200, sc.next) // warm up
-		rps, lat := load(b, base, token, clients, requests, sc.next)
+		rps, lat, failures := load(b, base, token, clients, requests, sc.next)
 		if i == 0 {
 			baseline = rps
 		}
 		line := fmt.Sprintf("%-48s %7.0f req/s  p50 %6.1f ms  p95 %6.1f ms  %5.2fx", sc.name, rps, pct(lat, 50), pct(lat, 95), rps/baseline)
+		if failures > 0 {
+			line += fmt.Sprintf("  (%d failed)", failures)
+		}
 		fmt.Fprintln(os.Stderr, line)
 		lines = append(lines, line)
 		b.ReportMetric(rps, fmt.Sprintf("req/s-%d", i))
