@@ -169,6 +169,12 @@ func Register(app core.App, cfg Config) error {
 					return err
 				}
 			}
+			// load the mirrors now rather than in the first searches
+			for _, m := range s.mirrors {
+				if _, err := m.fresh(se.App); err != nil {
+					se.App.Logger().Error("search: failed to load the mirror", "error", err)
+				}
+			}
 			// anyone may search, as anyone may list offers and public
 			// wants through the records API: the list rules decide
 			g := se.Router.Group("/api/peerbase")
