@@ -115,13 +115,18 @@ func (m *mirror) fresh(app core.App) (*mirror, error) {
 	if err != nil {
 		return nil, fmt.Errorf("failed to read the search generation: %w", err)
 	}
+	return m, m.at(app, gen)
+}
+
+// at makes sure the mirror is loaded at generation gen.
+func (m *mirror) at(app core.App, gen string) error {
 	m.mu.RLock()
 	ok := m.gen == gen
 	m.mu.RUnlock()
 	if ok {
-		return m, nil
+		return nil
 	}
-	return m, m.load(app, gen)
+	return m.load(app, gen)
 }
 
 // load reads every document of the index.

@@ -10,8 +10,6 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	pbsearch "github.com/pocketbase/pocketbase/tools/search"
-
-	"peerbase/hooks/schema"
 )
 
 // A page is chosen in two steps. First the mirror (memory) gives the
@@ -174,12 +172,12 @@ func (b *builder) pick(m *mirror, w *words, radius float64, k int, skip map[int6
 		box = &bx
 	}
 	top := make([]cand, 0, k+1)
-	blocked := b.blockedList()
+	blocked := b.blocked
 	consider := func(e *entry) {
 		if e.n > b.snap || (len(skip) > 0 && skip[e.n]) {
 			return
 		}
-		for _, o := range blocked { // few; the mirror's owner names are shared, so mostly a pointer compare
+		for _, o := range blocked { // a few people: cheaper than hashing the owner
 			if e.owner == o {
 				return
 			}
@@ -361,28 +359,4 @@ func (b *builder) mirrorPage(m *mirror) ([]cand, []*core.Record, error) {
 		}
 		k *= 2
 	}
-}
-
-// blockedList is the people blocked either way with the caller.
-func (b *builder) blockedList() []string {
-	out := make([]string, 0, len(b.blocked))
-	for id := range b.blocked {
-		out = append(out, id)
-	}
-	return out
-}
-
-// blockedOwners reads who the caller blocked or was blocked by.
-func blockedOwners(app core.App, me string) (map[string]bool, error) {
-	var ids []string
-	err := app.DB().NewQuery("SELECT blocked FROM " + schema.Blocks + " WHERE blocker = {:me} UNION SELECT blocker FROM " +
-		schema.Blocks + " WHERE blocked = {:me}").Bind(dbx.Params{"me": me}).Column(&ids)
-	if err != nil {
-		return nil, fmt.Errorf("failed to read the blocks: %w", err)
-	}
-	out := make(map[string]bool, len(ids))
-	for _, id := range ids {
-		out[id] = true
-	}
-	return out, nil
 }

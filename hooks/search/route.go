@@ -290,8 +290,24 @@ func (s *service) search(e *core.RequestEvent, t *target) (map[string]any, error
 		return nil, e.ForbiddenError("Only superusers can perform this action.", nil)
 	}
 
-	m, err := s.mirrors[t.ix].fresh(e.App)
+	// one query for the index generation and, for someone signed in, the
+	// people blocked either way
+	me := ""
+	if info.Auth != nil && !info.HasSuperuserAuth() {
+		me = info.Auth.Id
+	}
+	var st struct {
+		Gen     string `db:"gen"`
+		Blocked string `db:"blocked"`
+	}
+	err = e.App.DB().NewQuery("SELECT coalesce((SELECT value FROM " + schema.SearchMeta + " WHERE key = 'generation'), 'none') AS gen, " +
+		"coalesce((SELECT group_concat(x, ',') FROM (SELECT blocked AS x FROM " + schema.Blocks + " WHERE blocker = {:me} UNION " +
+		"SELECT blocker FROM " + schema.Blocks + " WHERE blocked = {:me})), '') AS blocked").Bind(dbx.Params{"me": me}).One(&st)
 	if err != nil {
+		return nil, e.InternalServerError("", err)
+	}
+	m := s.mirrors[t.ix]
+	if err := m.at(e.App, st.Gen); err != nil {
 		return nil, e.InternalServerError("", err)
 	}
 	snap := int64(0)
@@ -304,10 +320,8 @@ func (s *service) search(e *core.RequestEvent, t *target) (map[string]any, error
 	}
 	b := &builder{app: e.App, t: t, p: p, coll: coll, info: info, snap: snap, now: types.NowDateTime().String(),
 		plat: p.lat * math.Pi / 180, pcos: math.Cos(p.lat * math.Pi / 180)}
-	if info.Auth != nil && !info.HasSuperuserAuth() {
-		if b.blocked, err = blockedOwners(e.App, info.Auth.Id); err != nil {
-			return nil, e.InternalServerError("", err)
-		}
+	if me != "" && st.Blocked != "" {
+		b.blocked = strings.Split(st.Blocked, ",")
 	}
 
 	kept, recs, err := b.mirrorPage(m)
@@ -381,7 +395,7 @@ type builder struct {
 	// plat and pcos are the search point's latitude in radians and its
 	// cosine; blocked are the people blocked either way with the caller.
 	plat, pcos float64
-	blocked    map[string]bool
+	blocked    []string
 }
 
 // driver names the table a search's query is driven by.
