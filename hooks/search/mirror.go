@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sync"
 
 	"github.com/pocketbase/dbx"
@@ -56,6 +57,9 @@ type mirror struct {
 	byN   map[int64]*entry
 	byID  map[string]*entry
 	cells map[cell]map[int64]*entry
+	// order is every entry newest first (created, then handle, descending):
+	// the nearby list of a dense place walks it instead of the box
+	order []*entry
 	// names holds one copy of each owner, category and kind
 	names map[string]string
 }
@@ -145,9 +149,13 @@ func (m *mirror) load(app core.App, gen string) error {
 	m.cells = map[cell]map[int64]*entry{}
 	m.names = map[string]string{}
 	m.maxN = 0
+	m.order = make([]*entry, 0, len(rows))
 	for _, r := range rows {
-		m.add(r.entry())
+		e := r.entry()
+		m.add(e, false)
+		m.order = append(m.order, e)
 	}
+	slices.SortFunc(m.order, cmpNewest)
 	var maxN int64
 	if err := app.DB().NewQuery("SELECT coalesce(max(n), 0) FROM " + m.ix.docs).Row(&maxN); err != nil {
 		return err
@@ -157,7 +165,23 @@ func (m *mirror) load(app core.App, gen string) error {
 	return nil
 }
 
-func (m *mirror) add(e *entry) {
+// cmpNewest orders entries newest first.
+func cmpNewest(a, b *entry) int {
+	switch {
+	case a.n == b.n:
+		return 0
+	case a.created > b.created || (a.created == b.created && a.n > b.n):
+		return -1
+	default:
+		return 1
+	}
+}
+
+func (m *mirror) add(e *entry, ordered bool) {
+	if ordered {
+		i, _ := slices.BinarySearchFunc(m.order, e, cmpNewest)
+		m.order = slices.Insert(m.order, i, e)
+	}
 	e.owner, e.category, e.kind = m.name(e.owner), m.name(e.category), m.name(e.kind)
 	m.byN[e.n] = e
 	m.byID[e.id] = e
@@ -182,6 +206,9 @@ func (m *mirror) name(s string) string {
 }
 
 func (m *mirror) drop(e *entry) {
+	if i, ok := slices.BinarySearchFunc(m.order, e, cmpNewest); ok {
+		m.order = slices.Delete(m.order, i, i+1)
+	}
 	delete(m.byN, e.n)
 	delete(m.byID, e.id)
 	if e.hasLoc {
@@ -210,7 +237,7 @@ func (m *mirror) refresh(app core.App, id string) error {
 		m.drop(old)
 	}
 	for _, r := range rows {
-		m.add(r.entry())
+		m.add(r.entry(), true)
 	}
 	return nil
 }
@@ -220,6 +247,36 @@ func (m *mirror) forget() {
 	m.mu.Lock()
 	m.gen = ""
 	m.mu.Unlock()
+}
+
+// countIn tells how many entries the grid cells over box hold (nil: all).
+func (m *mirror) countIn(box *Box) int {
+	if box == nil {
+		return len(m.byN)
+	}
+	n := 0
+	lo, hi := cellOf(box.MinLat, 0).lat, cellOf(box.MaxLat, 0).lat
+	cellsInBox := 0
+	for _, r := range box.Lons {
+		cellsInBox += int(hi-lo+1) * int(cellOf(0, r[1]).lon-cellOf(0, r[0]).lon+1)
+	}
+	if cellsInBox > len(m.cells) {
+		for c, es := range m.cells {
+			if c.lat >= lo && c.lat <= hi {
+				n += len(es)
+			}
+		}
+		return n
+	}
+	for _, r := range box.Lons {
+		a, z := cellOf(0, r[0]).lon, cellOf(0, r[1]).lon
+		for la := lo; la <= hi; la++ {
+			for lc := a; lc <= z; lc++ {
+				n += len(m.cells[cell{la, lc}])
+			}
+		}
+	}
+	return n
 }
 
 // each calls fn with every entry within box (nil: every entry), holding

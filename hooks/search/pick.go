@@ -239,13 +239,28 @@ func (b *builder) pick(m *mirror, w *words, radius float64, k int, skip map[int6
 	}
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	if w != nil {
+	switch {
+	case w != nil:
 		for n := range w.score {
 			if e := m.byN[n]; e != nil {
 				consider(e)
 			}
 		}
-	} else {
+	case b.p.sort == SortNewest && m.countIn(box) >= int(denseBox.Load()):
+		// a dense place: the newest entries first, until the page is full
+		i := 0
+		if a := b.p.after; a != nil {
+			i, _ = slices.BinarySearchFunc(m.order, a, func(e *entry, a *cursor) int {
+				if e.created > a.T || (e.created == a.T && e.n >= a.N) {
+					return -1
+				}
+				return 1
+			})
+		}
+		for ; i < len(m.order) && len(top) < k; i++ {
+			consider(m.order[i])
+		}
+	default:
 		m.each(box, consider)
 	}
 	return top
