@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
 
@@ -88,12 +89,12 @@ func seedBenchOffers(b testing.TB, app core.App, n int) time.Duration {
 
 // load sends total GET requests made by next from clients concurrent
 // clients and returns the requests per second and the latencies.
-func load(b *testing.B, base, token string, clients, total int, next func(rng *rand.Rand) string) (float64, []time.Duration) {
+func load(b *testing.B, base, token string, clients, total int, next func(rng *rand.Rand) string) (float64, []time.Duration, int64) {
 	b.Helper()
 	transport := &http.Transport{MaxIdleConns: clients, MaxIdleConnsPerHost: clients}
 	client := &http.Client{Transport: transport}
 	defer transport.CloseIdleConnections()
-	var done atomic.Int64
+	var done, errors atomic.Int64
 	lat := make([][]time.Duration, clients)
 	var failed atomic.Value
 	var wg sync.WaitGroup
@@ -116,8 +117,13 @@ func load(b *testing.B, base, token string, clients, total int, next func(rng *r
 				body, _ := io.ReadAll(res.Body)
 				res.Body.Close()
 				if res.StatusCode != 200 {
-					failed.Store(fmt.Sprintf("%d %s", res.StatusCode, body))
-					return
+					// under a heavy load the records API's slowest lists
+					// pass PocketBase's 30 s query timeout (a 400): counted
+					if errors.Add(1) > int64(total/10) {
+						failed.Store(fmt.Sprintf("%d %s", res.StatusCode, body))
+						return
+					}
+					continue
 				}
 				lat[c] = append(lat[c], time.Since(s))
 			}
@@ -133,7 +139,7 @@ func load(b *testing.B, base, token string, clients, total int, next func(rng *r
 		all = append(all, l...)
 	}
 	slices.Sort(all)
-	return float64(len(all)) / elapsed.Seconds(), all
+	return float64(len(all)) / elapsed.Seconds(), all, errors.Load()
 }
 
 func pct(d []time.Duration, p int) float64 {
@@ -164,6 +170,14 @@ func BenchmarkSearchHTTP(b *testing.B) {
 	fmt.Fprintln(os.Stderr, "bench: seeding")
 	reindex := seedBenchOffers(b, app, offers)
 	b.Logf("seeded in %s (index %s)", time.Since(t0), reindex)
+	// the floor: a route that does nothing but answer a small JSON, behind
+	// the same router, middlewares (auth token, activity log) and sign-in
+	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		se.Router.GET("/api/peerbase/bench-floor", func(e *core.RequestEvent) error {
+			return e.JSON(200, map[string]any{"items": []any{}, "next": ""})
+		}).Bind(apis.RequireAuth())
+		return se.Next()
+	})
 	base := httptestServerB(b, testapp.Handler(b, app))
 	token := tokens["ben"]
 
@@ -193,6 +207,7 @@ func BenchmarkSearchHTTP(b *testing.B) {
 		next func(rng *rand.Rand) string
 	}{
 		{"records API: box + geoDistance, skipTotal (unsorted)", records},
+		{"floor: a route answering {} (auth, router, log)", func(*rand.Rand) string { return "/api/peerbase/bench-floor" }},
 		{"search: sorted by distance", searchURL("&sort=distance")},
 		{"search: text + radius (by relevance)", searchURL("text")},
 		{"search: nearby list (newest in radius)", searchURL("&sort=newest")},
@@ -200,14 +215,21 @@ func BenchmarkSearchHTTP(b *testing.B) {
 	b.ResetTimer()
 	var baseline float64
 	lines := []string{fmt.Sprintf("%d offers, index rebuilt in %s, %d clients, %d requests each", offers, reindex.Round(time.Millisecond), clients, requests)}
+	only := os.Getenv("PEERBASE_BENCH_ONLY") // a word of the scenarios to run, besides the baseline
 	for i, sc := range scenarios {
+		if i > 0 && only != "" && !strings.Contains(sc.name, only) {
+			continue
+		}
 		fmt.Fprintln(os.Stderr, "bench:", sc.name)
 		load(b, base, token, clients, 200, sc.next) // warm up
-		rps, lat := load(b, base, token, clients, requests, sc.next)
+		rps, lat, failures := load(b, base, token, clients, requests, sc.next)
 		if i == 0 {
 			baseline = rps
 		}
 		line := fmt.Sprintf("%-48s %7.0f req/s  p50 %6.1f ms  p95 %6.1f ms  %5.2fx", sc.name, rps, pct(lat, 50), pct(lat, 95), rps/baseline)
+		if failures > 0 {
+			line += fmt.Sprintf("  (%d failed)", failures)
+		}
 		fmt.Fprintln(os.Stderr, line)
 		lines = append(lines, line)
 		b.ReportMetric(rps, fmt.Sprintf("req/s-%d", i))

@@ -56,6 +56,9 @@ func (b Box) Contains(lat, lon float64) bool {
 	if lat < b.MinLat || lat > b.MaxLat {
 		return false
 	}
+	if len(b.Lons) == 1 {
+		return lon >= b.Lons[0][0] && lon <= b.Lons[0][1]
+	}
 	for _, r := range b.Lons {
 		if lon >= r[0] && lon <= r[1] {
 			return true

@@ -384,6 +384,10 @@ func Rebuild(app core.App, progress io.Writer) (int, error) {
 		if err := writeMeta(tx, "version", FormatVersion); err != nil {
 			return err
 		}
+		// every handle changed: the servers' mirrors load it all again
+		if err := writeMeta(tx, "generation", newGeneration()); err != nil {
+			return err
+		}
 		return writeMeta(tx, "categories", cats.fingerprint())
 	})
 	return total, err

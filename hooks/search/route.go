@@ -46,6 +46,11 @@ type target struct {
 	// live is the SQL condition of the records the search may show, on
 	// top of the list rule (now: the current time).
 	live func(now string) dbx.Expression
+	// liveRow is live for records already chosen by id: with its columns
+	// kept from the indexes (unary +), or SQLite, which has no statistics
+	// here, takes the status index for the most selective one and reads
+	// every active offer instead of the page's twenty.
+	liveRow func(now string) dbx.Expression
 	// kinds filters by kind.
 	kinds func(kinds []any) dbx.Expression
 	// texts are the fields the highlight is taken from, in order.
@@ -58,6 +63,10 @@ var offersTarget = &target{
 		return dbx.NewExp("[[offers.status]] = 'active' AND ([[offers.expires_at]] = '' OR [[offers.expires_at]] IS NULL OR [[offers.expires_at]] > {:now})",
 			dbx.Params{"now": now})
 	},
+	liveRow: func(now string) dbx.Expression {
+		return dbx.NewExp("+[[offers.status]] = 'active' AND (+[[offers.expires_at]] = '' OR [[offers.expires_at]] IS NULL OR +[[offers.expires_at]] > {:now})",
+			dbx.Params{"now": now})
+	},
 	kinds: func(kinds []any) dbx.Expression { return dbx.In("offers.kind", kinds...) },
 	texts: []string{schema.OfferTitle, schema.OfferDescription, schema.OfferWantsInReturn},
 }
@@ -66,6 +75,9 @@ var wantsTarget = &target{
 	ix: wantsIndex, priceCol: schema.WantMaxPrice,
 	live: func(string) dbx.Expression {
 		return dbx.NewExp("[[wants.public]] = TRUE AND [[wants.active]] = TRUE")
+	},
+	liveRow: func(string) dbx.Expression {
+		return dbx.NewExp("+[[wants.public]] = TRUE AND +[[wants.active]] = TRUE")
 	},
 	kinds: func(kinds []any) dbx.Expression {
 		// a want without kinds takes any kind
@@ -81,8 +93,24 @@ var wantsTarget = &target{
 	texts: []string{schema.WantQuery},
 }
 
-func (s *service) offersSearch(e *core.RequestEvent) error { return s.search(e, offersTarget) }
-func (s *service) wantsSearch(e *core.RequestEvent) error  { return s.search(e, wantsTarget) }
+func (s *service) offersSearch(e *core.RequestEvent) error { return s.answer(e, offersTarget) }
+func (s *service) wantsSearch(e *core.RequestEvent) error  { return s.answer(e, wantsTarget) }
+
+// answer runs a search when the gate lets it (Config.Concurrency) and
+// writes its page once the database work is done.
+func (s *service) answer(e *core.RequestEvent, t *target) error {
+	select {
+	case s.gate <- struct{}{}:
+	case <-e.Request.Context().Done():
+		return e.Request.Context().Err()
+	}
+	out, err := s.search(e, t)
+	<-s.gate
+	if err != nil {
+		return err
+	}
+	return e.JSON(200, out)
+}
 
 // params is a parsed search request.
 type params struct {
@@ -244,91 +272,82 @@ func (p *params) hash() string {
 	return strconv.FormatUint(h.Sum64(), 36)
 }
 
-// row is one result before its record is loaded.
-type row struct {
-	ID      string  `db:"id"`
-	N       int64   `db:"n"`
-	Dist    float64 `db:"dist"`
-	Score   float64 `db:"score"`
-	Created string  `db:"created"`
-	Price   float64 `db:"price"`
-}
-
 // search answers a search of t's collection.
-func (s *service) search(e *core.RequestEvent, t *target) error {
+func (s *service) search(e *core.RequestEvent, t *target) (map[string]any, error) {
 	p, err := s.parseParams(e.App, e)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	coll, err := e.App.FindCachedCollectionByNameOrId(t.ix.collection)
 	if err != nil {
-		return e.InternalServerError("", err)
+		return nil, e.InternalServerError("", err)
 	}
 	info, err := e.RequestInfo()
 	if err != nil {
-		return e.BadRequestError("", err)
+		return nil, e.BadRequestError("", err)
 	}
 	if coll.ListRule == nil && !info.HasSuperuserAuth() {
-		return e.ForbiddenError("Only superusers can perform this action.", nil)
+		return nil, e.ForbiddenError("Only superusers can perform this action.", nil)
 	}
 
+	// one query for the index generation and, for someone signed in, the
+	// people blocked either way
+	me := ""
+	if info.Auth != nil && !info.HasSuperuserAuth() {
+		me = info.Auth.Id
+	}
+	var st struct {
+		Gen     string `db:"gen"`
+		Blocked string `db:"blocked"`
+	}
+	err = e.App.DB().NewQuery("SELECT coalesce((SELECT value FROM " + schema.SearchMeta + " WHERE key = 'generation'), 'none') AS gen, " +
+		"coalesce((SELECT group_concat(x, ',') FROM (SELECT blocked AS x FROM " + schema.Blocks + " WHERE blocker = {:me} UNION " +
+		"SELECT blocker FROM " + schema.Blocks + " WHERE blocked = {:me})), '') AS blocked").Bind(dbx.Params{"me": me}).One(&st)
+	if err != nil {
+		return nil, e.InternalServerError("", err)
+	}
+	m := s.mirrors[t.ix]
+	if err := m.at(e.App, st.Gen); err != nil {
+		return nil, e.InternalServerError("", err)
+	}
 	snap := int64(0)
 	if p.after != nil {
 		snap = p.after.Snap
-	} else if err := e.App.DB().NewQuery("SELECT coalesce(max(n), 0) FROM " + t.ix.docs).Row(&snap); err != nil {
-		return e.InternalServerError("", err)
-	}
-	b := &builder{app: e.App, t: t, p: p, coll: coll, info: info, snap: snap, now: types.NowDateTime().String()}
-
-	var rows []row
-	if p.sort == SortDistance {
-		rows, err = b.nearest()
 	} else {
-		rows, err = b.page(p.radius)
+		m.mu.RLock()
+		snap = m.maxN
+		m.mu.RUnlock()
 	}
+	b := &builder{app: e.App, t: t, p: p, coll: coll, info: info, snap: snap, now: types.NowDateTime().String(),
+		plat: p.lat * math.Pi / 180, pcos: math.Cos(p.lat * math.Pi / 180)}
+	if me != "" && st.Blocked != "" {
+		b.blocked = strings.Split(st.Blocked, ",")
+	}
+
+	kept, recs, err := b.mirrorPage(m)
 	if err != nil {
-		return firstAPIError(e, err)
+		return nil, firstAPIError(e, err)
 	}
 	next := ""
-	if len(rows) > p.limit {
-		rows = rows[:p.limit]
-		last := rows[len(rows)-1]
-		c := cursor{Snap: snap, N: last.N, Hash: p.hash()}
+	if len(kept) > p.limit {
+		kept, recs = kept[:p.limit], recs[:p.limit]
+		last := kept[len(kept)-1]
+		c := cursor{Snap: snap, N: last.e.n, Hash: p.hash()}
 		switch p.sort {
 		case SortRelevance:
-			c.F = last.Score
+			c.F = last.score
 		case SortDistance:
-			c.F = last.Dist
+			c.F = last.dist
 		case SortPrice:
-			c.F = last.Price
+			c.F = last.e.price
 		case SortNewest:
-			c.T = last.Created
+			c.T = last.e.created
 		}
 		next = c.String()
 	}
 
-	ids := make([]string, len(rows))
-	for i, r := range rows {
-		ids[i] = r.ID
-	}
-	found, err := e.App.FindRecordsByIds(coll, ids)
-	if err != nil {
-		return e.InternalServerError("", err)
-	}
-	byID := make(map[string]*core.Record, len(found))
-	for _, r := range found {
-		byID[r.Id] = r
-	}
-	recs := make([]*core.Record, 0, len(rows))
-	kept := make([]row, 0, len(rows))
-	for _, r := range rows {
-		if rec, ok := byID[r.ID]; ok { // deleted in between: left out
-			recs = append(recs, rec)
-			kept = append(kept, r)
-		}
-	}
 	if err := apis.EnrichRecords(e, recs); err != nil {
-		return firstAPIError(e, err)
+		return nil, firstAPIError(e, err)
 	}
 	items := make([]map[string]any, len(recs))
 	for i, rec := range recs {
@@ -336,24 +355,24 @@ func (s *service) search(e *core.RequestEvent, t *target) error {
 		for j, f := range t.texts {
 			texts[j] = rec.GetString(f)
 		}
-		m := rec.PublicExport()
+		item := rec.PublicExport()
 		if p.near {
-			m["distance_km"] = math.Round(kept[i].Dist*1000) / 1000
+			item["distance_km"] = math.Round(kept[i].dist*1000) / 1000
 		} else {
-			m["distance_km"] = nil
+			item["distance_km"] = nil
 		}
-		m["highlight"] = Highlight(p.terms.Must, texts...)
-		items[i] = m
+		item["highlight"] = Highlight(p.terms.Must, texts...)
+		items[i] = item
 	}
 	out := map[string]any{"items": items, "next": next}
 	if p.estimate {
 		n, err := b.count()
 		if err != nil {
-			return firstAPIError(e, err)
+			return nil, firstAPIError(e, err)
 		}
 		out["estimate"] = n
 	}
-	return e.JSON(200, out)
+	return out, nil
 }
 
 func firstAPIError(e *core.RequestEvent, err error) error {
@@ -373,6 +392,10 @@ type builder struct {
 	info *core.RequestInfo
 	snap int64
 	now  string
+	// plat and pcos are the search point's latitude in radians and its
+	// cosine; blocked are the people blocked either way with the caller.
+	plat, pcos float64
+	blocked    []string
 }
 
 // driver names the table a search's query is driven by.
@@ -434,27 +457,6 @@ func (b *builder) driverFor(radius float64) (driver, error) {
 // a document's coordinates (SQLite's math functions).
 const distanceSQL = "(2 * 6371.0088 * asin(min(1, sqrt(power(sin((radians(sd.lat) - {:plat}) / 2), 2) + " +
 	"{:pcos} * cos(radians(sd.lat)) * power(sin((radians(sd.lon) - {:plon}) / 2), 2)))))"
-
-// scoreSQL is the relevance of a document: for each required term, the
-// weights of the columns that hold it. It depends on the document alone,
-// not on the rest of the index, so a page cursor keeps its meaning while
-// records are added.
-func (b *builder) scoreSQL() (string, dbx.Params) {
-	if len(b.p.terms.Must) == 0 {
-		return "(0)", nil
-	}
-	params := dbx.Params{}
-	var parts []string
-	for i, term := range b.p.terms.Must {
-		for j, col := range columns {
-			name := fmt.Sprintf("s%d_%d", i, j)
-			params[name] = ColumnExpr(col, term)
-			parts = append(parts, fmt.Sprintf("%d * (+sd.n IN (SELECT rowid FROM %s WHERE %s MATCH {:%s}))",
-				weights[j], b.t.ix.fts, b.t.ix.fts, name))
-		}
-	}
-	return "(" + strings.Join(parts, " + ") + ")", params
-}
 
 // base is the search without order, cursor or limit: the records the list
 // rule lets the caller see, live, from nobody blocked either way, matching
@@ -564,86 +566,6 @@ func (b *builder) distParams(p dbx.Params) dbx.Params {
 	p["plon"] = b.p.lon * math.Pi / 180
 	p["pcos"] = math.Cos(b.p.lat * math.Pi / 180)
 	return p
-}
-
-// page runs the search within radius (0: anywhere) from the cursor on,
-// in the search's order, and returns up to limit+1 rows.
-func (b *builder) page(radius float64) ([]row, error) {
-	c := b.coll.Name
-	score, scoreParams := b.scoreSQL()
-	dist := "(0)"
-	if b.p.near {
-		dist = distanceSQL
-	}
-	from, err := b.driverFor(radius)
-	if err != nil {
-		return nil, err
-	}
-	q, err := b.base(radius, from, "[["+c+".id]] AS id", "sd.n AS n", dist+" AS dist", score+" AS score",
-		"[["+c+".created]] AS created", "[["+c+"."+b.t.priceCol+"]] AS price")
-	if err != nil {
-		return nil, err
-	}
-	params := dbx.Params{}
-	for k, v := range scoreParams {
-		params[k] = v
-	}
-	if b.p.near {
-		b.distParams(params)
-	}
-	q.AndBind(params)
-	after := b.p.after
-	switch b.p.sort {
-	case SortRelevance:
-		q.OrderBy("score DESC", "n DESC")
-		if after != nil {
-			q.AndWhere(dbx.NewExp("("+score+" < {:cf} OR ("+score+" = {:cf} AND sd.n < {:cn}))", dbx.Params{"cf": after.F, "cn": after.N}))
-		}
-	case SortDistance:
-		q.OrderBy("dist ASC", "n ASC")
-		if after != nil {
-			q.AndWhere(dbx.NewExp("("+distanceSQL+" > {:cf} OR ("+distanceSQL+" = {:cf} AND sd.n > {:cn}))", dbx.Params{"cf": after.F, "cn": after.N}))
-		}
-	case SortPrice:
-		q.OrderBy("price ASC", "n ASC")
-		if after != nil {
-			q.AndWhere(dbx.NewExp("([["+c+"."+b.t.priceCol+"]] > {:cf} OR ([["+c+"."+b.t.priceCol+"]] = {:cf} AND sd.n > {:cn}))",
-				dbx.Params{"cf": after.F, "cn": after.N}))
-		}
-	case SortNewest:
-		q.OrderBy("created DESC", "n DESC")
-		if after != nil {
-			q.AndWhere(dbx.NewExp("([["+c+".created]] < {:ct} OR ([["+c+".created]] = {:ct} AND sd.n < {:cn}))", dbx.Params{"ct": after.T, "cn": after.N}))
-		}
-	}
-	var rows []row
-	if err := q.Limit(int64(b.p.limit + 1)).All(&rows); err != nil {
-		return nil, fmt.Errorf("failed to search %s: %w", c, err)
-	}
-	return rows, nil
-}
-
-// nearest pages by distance: it looks in rings of growing radius around
-// the point, through the R*Tree, until a page is full or the search's
-// radius is reached, so a dense city costs a small box, not every offer
-// in range.
-func (b *builder) nearest() ([]row, error) {
-	limit := b.p.radius
-	if limit == 0 {
-		limit = MaxRadiusKm
-	}
-	ring := firstRingKm
-	if b.p.after != nil {
-		ring += b.p.after.F
-	}
-	for {
-		ring = math.Min(ring, limit)
-		rows, err := b.page(ring)
-		if err != nil || len(rows) > b.p.limit || ring >= limit {
-			return rows, err
-		}
-		ring *= 4
-	}
 }
 
 // count estimates how many records the search finds (exactly, up to

@@ -15,10 +15,10 @@ package search
 
 import (
 	"fmt"
+	"runtime"
 	"sync"
 
 	"github.com/pocketbase/dbx"
-	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/hook"
 	"github.com/spf13/cobra"
@@ -33,16 +33,29 @@ type Config struct {
 	CheckAtStart bool
 	// DefaultLimit and MaxLimit are the page sizes.
 	DefaultLimit, MaxLimit int
+	// Concurrency is how many searches read the database at once; the
+	// others wait their turn. PocketBase keeps 15 idle connections to the
+	// data database and closes any other one after use, and a new one
+	// starts with an empty page cache: with 50 searches at once, most of
+	// the time went into closing connections, reopening them and reading
+	// the same pages again (see BENCHMARKS.md). A few searches at once
+	// keep the CPUs as busy.
+	Concurrency int
 }
 
 // DefaultConfig returns the search defaults.
 func DefaultConfig() Config {
-	return Config{CheckAtStart: true, DefaultLimit: 20, MaxLimit: 100}
+	return Config{CheckAtStart: true, DefaultLimit: 20, MaxLimit: 100, Concurrency: min(max(2*runtime.NumCPU(), 2), 8)}
 }
 
 type service struct {
 	app core.App
 	cfg Config
+
+	// gate holds a token per search reading the database (Concurrency).
+	gate chan struct{}
+	// mirrors hold each index's documents in memory, by index.
+	mirrors map[*index]*mirror
 
 	mu    sync.Mutex
 	cats  categories // nil: load again
@@ -79,9 +92,24 @@ func Register(app core.App, cfg Config) error {
 	if cfg.DefaultLimit < 1 || cfg.MaxLimit < cfg.DefaultLimit {
 		return fmt.Errorf("search: invalid page sizes %+v", cfg)
 	}
-	s := &service{app: app, cfg: cfg}
+	if cfg.Concurrency < 1 {
+		return fmt.Errorf("search: invalid concurrency %d", cfg.Concurrency)
+	}
+	s := &service{app: app, cfg: cfg, gate: make(chan struct{}, cfg.Concurrency), mirrors: map[*index]*mirror{}}
 	for _, ix := range indexes {
 		ix := ix
+		m := newMirror(ix)
+		s.mirrors[ix] = m
+		// after the commit: the mirror shows committed documents only
+		refresh := func(e *core.RecordEvent) error {
+			if err := m.refresh(e.App, e.Record.Id); err != nil {
+				e.App.Logger().Error("search: failed to refresh the mirror", "error", err)
+			}
+			return e.Next()
+		}
+		app.OnRecordAfterCreateSuccess(ix.collection).BindFunc(refresh)
+		app.OnRecordAfterUpdateSuccess(ix.collection).BindFunc(refresh)
+		app.OnRecordAfterDeleteSuccess(ix.collection).BindFunc(refresh)
 		put := func(e *core.RecordEvent) error {
 			return inTx(e, func(tx core.App) error {
 				if err := e.Next(); err != nil {
@@ -141,9 +169,17 @@ func Register(app core.App, cfg Config) error {
 					return err
 				}
 			}
+			// load the mirrors now rather than in the first searches
+			for _, m := range s.mirrors {
+				if _, err := m.fresh(se.App); err != nil {
+					se.App.Logger().Error("search: failed to load the mirror", "error", err)
+				}
+			}
+			// anyone may search, as anyone may list offers and public
+			// wants through the records API: the list rules decide
 			g := se.Router.Group("/api/peerbase")
-			g.GET("/offers/search", s.offersSearch).Bind(apis.RequireAuth())
-			g.GET("/wants/search", s.wantsSearch).Bind(apis.RequireAuth())
+			g.GET("/offers/search", s.offersSearch)
+			g.GET("/wants/search", s.wantsSearch)
 			return se.Next()
 		},
 	})
