@@ -9,3 +9,5 @@ function add(mod) {
 
 import * as auth from './auth.js'; add(auth);
 import * as me from './me.js'; add(me);
+import * as offers from './offers.js'; add(offers);
+import * as offerForm from './offerForm.js'; add(offerForm);
