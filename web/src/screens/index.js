@@ -11,3 +11,5 @@ import * as auth from './auth.js'; add(auth);
 import * as me from './me.js'; add(me);
 import * as offers from './offers.js'; add(offers);
 import * as offerForm from './offerForm.js'; add(offerForm);
+import * as settings from './settings.js'; add(settings);
+import * as wanted from './wanted.js'; add(wanted);
