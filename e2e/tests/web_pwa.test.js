@@ -115,6 +115,39 @@ describe('web app: installable, offline, push', () => {
     assertNoErrors(page);
   });
 
+  test('a push reaching the service worker shows a notification that points to its screen', async () => {
+    const { page, context } = ana;
+    await page.goto('/me');
+    const cdp = await context.newCDPSession(page);
+    const registrations = new Promise((resolve) => {
+      cdp.on('ServiceWorker.workerRegistrationUpdated', (e) => {
+        const reg = e.registrations.find((r) => r.scopeURL === `${server.url}/` && !r.isDeleted);
+        if (reg) resolve(reg);
+      });
+    });
+    await cdp.send('ServiceWorker.enable');
+    const reg = await registrations;
+    const payload = { id: 'n1', type: 'message', title: 'Ben wrote to you', body: 'Are the shears free?', url: '/threads/abc123', source: 'messages', data: {} };
+    await cdp.send('ServiceWorker.deliverPushMessage', { origin: server.url, registrationId: reg.registrationId, data: JSON.stringify(payload) });
+    const shown = await page.waitForFunction(async () => {
+      const list = await (await navigator.serviceWorker.ready).getNotifications();
+      return list.length ? list.map((n) => ({ title: n.title, body: n.body, data: n.data, tag: n.tag })) : null;
+    });
+    const [n] = await shown.jsonValue();
+    assert.equal(n.title, 'Ben wrote to you');
+    assert.equal(n.body, 'Are the shears free?');
+    assert.deepEqual(n.data, { url: '/threads/abc123' });
+    // A payload URL off this site opens the home screen instead.
+    await cdp.send('ServiceWorker.deliverPushMessage', { origin: server.url, registrationId: reg.registrationId, data: JSON.stringify({ ...payload, type: 'match', title: 'Elsewhere', url: 'https://evil.example/phish' }) });
+    const other = await page.waitForFunction(async () => {
+      const list = await (await navigator.serviceWorker.ready).getNotifications();
+      const found = list.find((x) => x.title === 'Elsewhere');
+      return found ? { data: found.data } : null;
+    });
+    assert.deepEqual((await other.jsonValue()).data, { url: '/' });
+    await cdp.detach();
+  });
+
   test('the page saves a subscription made by a push service, which then gets a real push', async () => {
     const { page } = ana;
     const device = svc.subscribe([201, 201, 201, 201]);
