@@ -129,22 +129,25 @@ describe('web app: installable, offline, push', () => {
     const reg = await registrations;
     const payload = { id: 'n1', type: 'message', title: 'Ben wrote to you', body: 'Are the shears free?', url: '/threads/abc123', source: 'messages', data: {} };
     await cdp.send('ServiceWorker.deliverPushMessage', { origin: server.url, registrationId: reg.registrationId, data: JSON.stringify(payload) });
-    const shown = await page.waitForFunction(async () => {
-      const list = await (await navigator.serviceWorker.ready).getNotifications();
-      return list.length ? list.map((n) => ({ title: n.title, body: n.body, data: n.data, tag: n.tag })) : null;
-    });
-    const [n] = await shown.jsonValue();
+    // The worker's notifications, once one titled `title` is there.
+    const notification = (title) =>
+      waitFor(
+        () =>
+          page.evaluate(async (want) => {
+            const list = await (await navigator.serviceWorker.ready).getNotifications();
+            const found = list.find((x) => x.title === want);
+            return found ? { title: found.title, body: found.body, data: found.data } : null;
+          }, title),
+        10_000,
+        `a notification "${title}"`,
+      );
+    const n = await notification('Ben wrote to you');
     assert.equal(n.title, 'Ben wrote to you');
     assert.equal(n.body, 'Are the shears free?');
     assert.deepEqual(n.data, { url: '/threads/abc123' });
     // A payload URL off this site opens the home screen instead.
     await cdp.send('ServiceWorker.deliverPushMessage', { origin: server.url, registrationId: reg.registrationId, data: JSON.stringify({ ...payload, type: 'match', title: 'Elsewhere', url: 'https://evil.example/phish' }) });
-    const other = await page.waitForFunction(async () => {
-      const list = await (await navigator.serviceWorker.ready).getNotifications();
-      const found = list.find((x) => x.title === 'Elsewhere');
-      return found ? { data: found.data } : null;
-    });
-    assert.deepEqual((await other.jsonValue()).data, { url: '/' });
+    assert.deepEqual((await notification('Elsewhere')).data, { url: '/' });
     await cdp.detach();
   });
 
