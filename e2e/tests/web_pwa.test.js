@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { assertNoErrors, checkA11y, heading, launchBrowser, newPerson } from '../lib/browser.js';
+import { assertNoErrors, checkA11y, heading, launchBrowser, newPerson, screenshot } from '../lib/browser.js';
 import { signUp, waitFor } from '../lib/pb.js';
 import { startPushService } from '../lib/pushservice.js';
 import { startServer } from '../lib/server.js';
@@ -86,6 +86,7 @@ describe('web app: installable, offline, push', () => {
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Nearby' }).click();
       await page.getByRole('status').filter({ hasText: 'You are offline' }).waitFor();
       await checkA11y(page, 'offline');
+      await screenshot(page, 'offline');
       // A fresh page of the same app (new tab), offline too.
       const tab = await context.newPage();
       await tab.goto('/settings');
