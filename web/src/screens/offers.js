@@ -9,7 +9,7 @@ import { slot } from '../app/slots.js';
 import { formatDate } from '../app/i18n.js';
 import { offerCard, photoBox } from '../ui/offerCard.js';
 import { avatar, displayName, emptyState, priceLabel, spinner, timeEl, distanceLabel } from '../ui/common.js';
-import { categories, categorySelect, descendants } from '../ui/categories.js';
+import { categories, categorySelect } from '../ui/categories.js';
 import { getPlace, nearParam, placePicker } from '../ui/place.js';
 import { confirmDialog } from '../ui/dialog.js';
 
@@ -17,47 +17,12 @@ export const KINDS = ['lend', 'rent', 'sell', 'give', 'swap', 'service', 'experi
 const PAGE = 20;
 
 /**
- * searchOffers asks /api/peerbase/offers/search. Without words, a caller the
- * route turns away (anonymous, while search needs an account) gets the same
- * list from the records API: active offers in the place's box, newest first.
+ * searchOffers asks /api/peerbase/offers/search, which anyone may call: it
+ * lists what the records API would list to the caller, signed in or not.
  */
 export async function searchOffers(ctx, params) {
   const query = Object.fromEntries(Object.entries(params).filter(([, v]) => v !== '' && v != null));
-  try {
-    return await ctx.pb.send('/api/peerbase/offers/search', { method: 'GET', query });
-  } catch (err) {
-    if ((err?.status === 401 || err?.status === 403) && !params.q) return recordsFallback(ctx, params);
-    throw err;
-  }
-}
-
-async function recordsFallback(ctx, params) {
-  const { pb } = ctx;
-  const parts = ['status = "active"'];
-  const bind = {};
-  if (params.kind) {
-    parts.push(`(${params.kind.split(',').map((k, i) => { bind[`k${i}`] = k; return `kind = {:k${i}}`; }).join(' || ')})`);
-  }
-  if (params.category) {
-    const ids = descendants(await categories(), params.category);
-    parts.push(`(${ids.map((c, i) => { bind[`c${i}`] = c; return `category = {:c${i}}`; }).join(' || ')})`);
-  }
-  let center = null;
-  if (params.near) {
-    const [lat, lon] = params.near.split(',').map(Number);
-    center = { lat, lon };
-    if (params.radius) {
-      const dLat = params.radius / 111.2;
-      const dLon = params.radius / (111.2 * Math.max(0.01, Math.cos((lat * Math.PI) / 180)));
-      Object.assign(bind, { s: lat - dLat, n: lat + dLat, w: lon - dLon, e: lon + dLon });
-      parts.push('location.lat >= {:s} && location.lat <= {:n} && location.lon >= {:w} && location.lon <= {:e}');
-    }
-  }
-  const page = Number(String(params.after || 'p1').slice(1)) || 1;
-  const res = await pb.collection('offers').getList(page, Number(params.limit) || PAGE, { filter: pb.filter(parts.join(' && '), bind), sort: '-created' });
-  const items = res.items.map((o) => ({ ...o, distance_km: center && o.location && (o.location.lat || o.location.lon) ? haversineKm(center, o.location) : null }));
-  if (center) items.sort((a, b) => (a.distance_km ?? 1e9) - (b.distance_km ?? 1e9));
-  return { items, next: res.page < res.totalPages ? `p${res.page + 1}` : '', estimate: res.totalItems };
+  return ctx.pb.send('/api/peerbase/offers/search', { method: 'GET', query });
 }
 
 export function haversineKm(a, b) {
@@ -257,7 +222,7 @@ function searchBox(ctx, initial, onSearch) {
   const suggest = async () => {
     const q = input.value.trim();
     const mine = ++token;
-    if (q.length < 2 || !ctx.pb.authStore.isValid) {
+    if (q.length < 2) {
       close();
       return;
     }
@@ -322,7 +287,6 @@ async function searchScreen(ctx) {
   let q = ctx.query.q || '';
   let place = getPlace(ctx.user);
   const cats = await categories().catch(() => []);
-  const signedOut = !ctx.pb.authStore.isValid;
   const body = h('div');
   const results = resultsList(
     ctx,
@@ -338,10 +302,6 @@ async function searchScreen(ctx) {
   );
   const run = () => {
     syncQuery({ q }, state);
-    if (signedOut && q) {
-      replace(body, h('div', { class: 'card' }, h('p', t('offers.search.signIn')), h('p', { class: 'row' }, h('a', { class: 'btn btn-primary', href: `/signin?next=${encodeURIComponent(`/search?q=${encodeURIComponent(q)}`)}` }, t('auth.signin.title')), h('a', { class: 'btn', href: '/signup' }, t('auth.signin.toSignup')))));
-      return;
-    }
     replace(body, results.node);
     results.reload();
   };
