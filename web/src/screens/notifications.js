@@ -59,17 +59,21 @@ export function notificationLink(n) {
   return '/notifications';
 }
 
-provide('nav.badges', (ctx) => {
+// The shell asks each nav item with a badge for its own ('threads',
+// 'notifications'): this one answers for the notifications.
+provide('nav.badges', (ctx, which) => {
   const { h, t, pb } = ctx;
-  if (!pb.authStore.isValid) return null;
-  const badge = h('span', { class: 'badge badge-count nav-badge-notifications', hidden: true });
+  if (which !== 'notifications' || !pb.authStore.isValid) return null;
+  const num = h('span', { 'aria-hidden': 'true' });
+  const text = h('span', { class: 'visually-hidden' });
+  const badge = h('span', { class: 'badge badge-count nav-badge-notifications', hidden: true }, num, text);
   const show = (n) => {
     badge.hidden = n === 0;
-    badge.textContent = n > 99 ? '99+' : String(n);
-    badge.setAttribute('aria-label', t('notif.badge', { count: n }));
-    badge.title = t('notif.badge', { count: n });
+    num.textContent = n > 99 ? '99+' : String(n);
+    text.textContent = n ? ` (${t('notif.badge', { count: n })})` : '';
   };
   unread.listeners.add(show);
+  ctx.onCleanup(() => unread.listeners.delete(show));
   show(unread.count);
   watchUnread(pb);
   return badge;
@@ -84,7 +88,7 @@ async function notificationsScreen(ctx) {
   const empty = emptyState(t('notif.empty'));
   const more = h('button', { type: 'button', class: 'btn btn-secondary', hidden: true }, t('notif.more'));
   const markAll = h('button', { type: 'button', class: 'btn btn-secondary' }, t('notif.markAll'));
-  const status = h('p', { role: 'status', class: 'sr-only' });
+  const status = h('p', { role: 'status', class: 'visually-hidden' });
   const items = new Map();
   let last = null; // the oldest item shown: the next page starts after it
 
@@ -97,7 +101,7 @@ async function notificationsScreen(ctx) {
   const item = (n) => {
     const li = h('li', { class: `notif-item card${n.read ? '' : ' notif-unread'}` });
     const readBtn = h('button', { type: 'button', class: 'btn btn-secondary btn-small', 'aria-label': `${t('notif.markRead')}: ${n.title}` }, t('notif.markRead'));
-    const unreadTag = h('span', { class: 'badge' }, t('notif.unread'));
+    const unreadTag = h('span', { class: 'tag' }, t('notif.unread'));
     const setRead = () => {
       n.read = true;
       li.classList.remove('notif-unread');

@@ -54,7 +54,7 @@ async function personScreen(ctx) {
       avatar(user, 96),
       h('div', {},
         h('h1', {}, name),
-        user.account_type === 'business' ? h('span', { class: 'badge' }, t('people.business')) : null,
+        user.account_type === 'business' ? h('span', { class: 'tag' }, t('people.business')) : null,
         h('p', {}, rating),
         h('p', { class: 'muted' }, followersText, ' · ', t('people.following', { count: user.following_count || 0 })),
         h('div', { class: 'actions' }, slot('profile.actions', actionCtx, user)),

@@ -51,7 +51,7 @@ async function swapScreen(ctx) {
       const x = exchanges.get(l.exchange);
       if (!x) return h('p', { class: 'muted' }, t('swaps.leg', { state: t('swaps.exchange.hidden') }));
       return h('p', {},
-        h('span', { class: 'badge' }, t('swaps.leg', { state: t(`swaps.exchange.${x.state}`) })), ' ',
+        h('span', { class: 'tag' }, t('swaps.leg', { state: t(`swaps.exchange.${x.state}`) })), ' ',
         h('a', { href: `/exchanges/${x.id}` }, t('swaps.openExchange')));
     };
 

@@ -77,7 +77,7 @@ async function wantsList(ctx) {
     return h('li', { class: 'card want-item' },
       h('div', { class: 'want-head' },
         h('a', { href: `/wants/${w.id}`, class: 'want-link' }, wantTitle(t, w)),
-        h('span', { class: `badge ${w.active ? 'badge-ok' : 'badge-muted'}` }, w.active ? t('wants.active') : t('wants.paused')),
+        h('span', { class: `tag${w.active ? '' : ' tag-muted'}` }, w.active ? t('wants.active') : t('wants.paused')),
       ),
       h('p', { class: 'muted' }, [wantSummary(t, w), t(`wants.alert.${w.alert || 'instant'}`)].filter(Boolean).join(' · ')),
       h('div', { class: 'actions' },
@@ -135,13 +135,13 @@ async function wantForm(ctx, want) {
   const located = hasLocation(w);
   const errs = {};
   const field = (name, label, input, help) => {
-    errs[name] = h('p', { class: 'field-error', id: `${id}-${name}-err`, 'aria-live': 'polite' });
+    errs[name] = h('p', { class: 'error', id: `${id}-${name}-err`, 'aria-live': 'polite' });
     const describedBy = [help ? `${id}-${name}-help` : null, `${id}-${name}-err`].filter(Boolean).join(' ');
     input.setAttribute('aria-describedby', describedBy);
     return h('div', { class: 'field' },
       h('label', { for: input.id }, label),
       input,
-      help ? h('p', { class: 'help', id: `${id}-${name}-help` }, help) : null,
+      help ? h('p', { class: 'hint', id: `${id}-${name}-help` }, help) : null,
       errs[name],
     );
   };
@@ -152,7 +152,7 @@ async function wantForm(ctx, want) {
     ...cats.map((c) => h('option', { value: c.id, selected: c.id === w.category }, c.label)),
   );
   const kindBoxes = KINDS.map((k) => h('input', { type: 'checkbox', id: `${id}-kind-${k}`, name: 'kinds', value: k, checked: (w.kinds || []).includes(k) }));
-  errs.kinds = h('p', { class: 'field-error', 'aria-live': 'polite' });
+  errs.kinds = h('p', { class: 'error', 'aria-live': 'polite' });
   const maxPrice = h('input', { id: `${id}-max_price`, name: 'max_price', type: 'number', min: '0', step: 'any', inputmode: 'decimal', value: w.max_price > 0 ? String(w.max_price) : '' });
   const currency = h('input', { id: `${id}-currency`, name: 'currency', type: 'text', maxlength: '3', autocomplete: 'off', value: w.currency || '', placeholder: 'EUR' });
   const unit = h('select', { id: `${id}-price_unit`, name: 'price_unit' },
@@ -198,7 +198,7 @@ async function wantForm(ctx, want) {
     h('div', { class: 'row' }, field('lat', t('wants.lat'), lat), field('lon', t('wants.lon'), lon)),
     field('radius_km', t('wants.radius'), radius),
   );
-  errs.location = h('p', { class: 'field-error', 'aria-live': 'polite' });
+  errs.location = h('p', { class: 'error', 'aria-live': 'polite' });
   syncWhere();
   const alertRadios = ALERTS.map((a) => h('input', { type: 'radio', name: `${id}-alert`, id: `${id}-alert-${a}`, value: a, checked: (w.alert || 'instant') === a }));
   const isPublic = h('input', { type: 'checkbox', id: `${id}-public`, checked: !!w.public });
@@ -263,7 +263,7 @@ async function wantForm(ctx, want) {
     field('category', t('wants.category'), category),
     h('fieldset', { class: 'field' },
       h('legend', {}, t('wants.kinds')),
-      h('p', { class: 'help' }, t('wants.kindsHelp')),
+      h('p', { class: 'hint' }, t('wants.kindsHelp')),
       h('div', { class: 'checks' }, ...KINDS.map((k, i) => h('label', { class: 'check', for: kindBoxes[i].id }, kindBoxes[i], t(`wants.kindLabel.${k}`)))),
       errs.kinds,
     ),
@@ -283,7 +283,7 @@ async function wantForm(ctx, want) {
       h('legend', {}, t('wants.alert')),
       ...ALERTS.map((a, i) => h('label', { class: 'check', for: alertRadios[i].id }, alertRadios[i],
         t(`wants.alert${a[0].toUpperCase()}${a.slice(1)}`))),
-      errs.alert = h('p', { class: 'field-error', 'aria-live': 'polite' }),
+      errs.alert = h('p', { class: 'error', 'aria-live': 'polite' }),
     ),
     h('label', { class: 'check', for: isActive.id }, isActive, t('wants.isActive')),
     h('label', { class: 'check', for: isPublic.id }, isPublic, t('wants.public')),
@@ -370,7 +370,7 @@ async function wantDetail(ctx) {
     li.append(
       offerCard(ctx, offer),
       h('div', { class: 'match-why' },
-        score !== null ? h('span', { class: 'badge' }, t('wants.score', { score })) : null,
+        score !== null ? h('span', { class: 'tag' }, t('wants.score', { score })) : null,
         offer.explanation ? h('span', { class: 'explanation' }, offer.explanation) : null,
         dismiss,
       ),
@@ -428,14 +428,14 @@ async function wantDetail(ctx) {
       want = await pb.collection('wants').update(want.id, { active: !want.active }, { expand: 'category' });
       toggle.textContent = want.active ? t('wants.pause') : t('wants.resume');
       badge.textContent = want.active ? t('wants.active') : t('wants.paused');
-      badge.className = `badge ${want.active ? 'badge-ok' : 'badge-muted'}`;
+      badge.className = `tag${want.active ? '' : ' tag-muted'}`;
     } catch (err) {
       ctx.toast(apiMessage(err), 'error');
     } finally {
       toggle.disabled = false;
     }
   } }, want.active ? t('wants.pause') : t('wants.resume'));
-  const badge = h('span', { class: `badge ${want.active ? 'badge-ok' : 'badge-muted'}` }, want.active ? t('wants.active') : t('wants.paused'));
+  const badge = h('span', { class: `tag${want.active ? '' : ' tag-muted'}` }, want.active ? t('wants.active') : t('wants.paused'));
   const del = h('button', { type: 'button', class: 'btn btn-danger', onclick: async () => {
     if (!(await confirmDialog({ title: t('wants.deleteConfirm'), confirm: t('wants.delete'), danger: true }))) return;
     try {
@@ -456,7 +456,7 @@ async function wantDetail(ctx) {
       del,
     ),
     h('h2', { tabindex: '-1' }, t('wants.matchesNow')),
-    h('p', { class: 'help' }, t('wants.live')),
+    h('p', { class: 'hint' }, t('wants.live')),
     status,
     list,
     empty,

@@ -1,0 +1,220 @@
+// Browser tests of the wants, swaps, feed, favourites, notifications and
+// profile screens (webwants): a person saves a want in the UI and sees a
+// match arrive live, in the notification centre too; a two-way swap is
+// shown as its cycle, proposed by one and accepted by the other in the UI;
+// a follow brings a new offer into the feed; a favourite shows in the
+// favourites. axe-core checks every screen; screenshots at 360 px and
+// desktop go to e2e/artifacts/screenshots/.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+
+import { assertNoErrors, checkA11y, heading, launchBrowser, newPerson, screenshot } from '../lib/browser.js';
+import { client, PASSWORD } from '../lib/pb.js';
+import { startServer } from '../lib/server.js';
+
+const LIVE_MS = 20_000; // a match is written by the matching worker, then delivered on the inbox
+
+describe('web: wants, swaps, feed, favourites, notifications', () => {
+  let server;
+  let browser;
+  let ana;
+  let ben;
+  let benPb;
+  let anaPb;
+  let want;
+  let drill;
+
+  before(async () => {
+    server = await startServer();
+    browser = await launchBrowser();
+    ana = await newPerson(browser, server, { name: 'Ana Martin' });
+    ben = await newPerson(browser, server, { name: 'Ben Okafor' });
+    benPb = client(server.url);
+    await benPb.collection('users').authWithPassword(ben.email, PASSWORD);
+    anaPb = client(server.url);
+    await anaPb.collection('users').authWithPassword(ana.email, PASSWORD);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  test('ana saves a want in the UI', async () => {
+    const { page } = ana;
+    await page.goto('/wants');
+    await heading(page, 'My wants');
+    await checkA11y(page, 'wants (empty)');
+    await page.getByRole('link', { name: 'New want' }).click();
+    await heading(page, 'New want');
+    await page.getByLabel('What are you looking for?').fill('perceuse sans fil');
+    await page.getByLabel('Maximum price').fill('30');
+    await page.getByLabel('Currency').fill('EUR');
+    await page.getByRole('radio', { name: 'At once' }).check();
+    await checkA11y(page, 'new want');
+    await screenshot(page, 'want-new');
+    await page.getByRole('button', { name: 'Save want' }).click();
+    await heading(page, 'perceuse sans fil');
+    want = await anaPb.collection('wants').getFirstListItem(`owner = "${ana.userId}"`);
+    assert.equal(want.query, 'perceuse sans fil');
+    assert.equal(want.max_price, 30);
+    assert.equal(want.currency, 'EUR');
+    assert.equal(want.alert, 'instant');
+    assert.equal(want.active, true);
+    assert.match(page.url(), new RegExp(`/wants/${want.id}$`));
+    await page.getByText('Nothing matches yet').waitFor();
+    await checkA11y(page, 'want (no match)');
+  });
+
+  test("ben publishes a matching offer: it appears live on ana's want, and in her notification centre", async () => {
+    const { page } = ana;
+    drill = await benPb.collection('offers').create({
+      owner: ben.userId, title: 'Perceuse Bosch sans fil', kind: 'rent', status: 'active',
+      price: 8, currency: 'EUR', price_unit: 'day', description: 'Avec deux batteries.',
+    });
+    const item = page.locator(`li[data-offer="${drill.id}"]`);
+    await item.waitFor({ timeout: LIVE_MS });
+    await item.getByText(/words: perceuse, fil/).waitFor();
+    await item.getByText(/^Match \d+%$/).waitFor();
+    await page.getByRole('status').filter({ hasText: 'New match: Perceuse Bosch sans fil' }).waitFor();
+    await checkA11y(page, 'want (live match)');
+    await screenshot(page, 'want-matches');
+
+    // the nav badge counts it, and the centre lists it and links to the offer
+    await page.getByRole('link', { name: /\(1 unread notification\)/ }).waitFor({ timeout: LIVE_MS });
+    await page.goto('/notifications');
+    await heading(page, 'Notifications');
+    const link = page.getByRole('link', { name: /Found for “perceuse sans fil”: Perceuse Bosch sans fil/ });
+    await link.waitFor();
+    assert.equal(await link.getAttribute('href'), `/offers/${drill.id}`);
+    await checkA11y(page, 'notifications');
+    await screenshot(page, 'notifications');
+    await page.getByRole('button', { name: 'Mark all read' }).click();
+    await page.getByRole('button', { name: /^Mark read/ }).first().waitFor({ state: 'detached' });
+    const unread = await anaPb.collection('notifications').getList(1, 1, { filter: 'read = false' });
+    assert.equal(unread.totalItems, 0);
+  });
+
+  test('ana dismisses the match: it stays dismissed', async () => {
+    const { page } = ana;
+    await page.goto(`/wants/${want.id}`);
+    const item = page.locator(`li[data-offer="${drill.id}"]`);
+    await item.waitFor();
+    await item.getByRole('button', { name: 'Dismiss: Perceuse Bosch sans fil' }).click();
+    await item.waitFor({ state: 'detached' });
+    const m = await anaPb.collection('matches').getFirstListItem(`want = "${want.id}"`);
+    assert.equal(m.dismissed, true);
+    await page.reload();
+    await heading(page, 'perceuse sans fil');
+    await page.getByText('Nothing matches yet').waitFor();
+  });
+
+  test('ana pauses the want from her list', async () => {
+    const { page } = ana;
+    await page.goto('/wants');
+    await page.getByRole('button', { name: 'Pause: perceuse sans fil' }).click();
+    await page.getByRole('button', { name: 'Resume: perceuse sans fil' }).waitFor();
+    assert.equal((await anaPb.collection('wants').getOne(want.id)).active, false);
+    await checkA11y(page, 'wants');
+    await screenshot(page, 'wants');
+  });
+
+  test('a two-way swap is shown as its cycle, proposed by ana and accepted by ben in the UI', async () => {
+    const keyboard = await anaPb.collection('offers').create({
+      owner: ana.userId, title: 'Yamaha keyboard', kind: 'swap', status: 'active', wants_in_return: 'board game, chess set',
+    });
+    const game = await benPb.collection('offers').create({
+      owner: ben.userId, title: 'Pandemic board game', kind: 'swap', status: 'active', wants_in_return: 'keyboard',
+    });
+    // the matching worker tells both
+    let match;
+    for (const deadline = Date.now() + LIVE_MS; !match && Date.now() < deadline;) {
+      match = (await anaPb.collection('matches').getList(1, 1, { filter: 'kind = "swap-2"' })).items[0];
+      if (!match) await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.ok(match, "ana's swap match");
+
+    const { page } = ana;
+    await page.goto('/matches');
+    await heading(page, 'Swap matches');
+    const card = page.locator('article.swap-match').first();
+    await card.getByText('You give “Yamaha keyboard” to Ben Okafor').waitFor();
+    await card.getByText('Ben Okafor gives “Pandemic board game” to you').waitFor();
+    await checkA11y(page, 'swap matches');
+    await screenshot(page, 'swap-matches');
+    await card.getByRole('button', { name: 'Propose this swap' }).click();
+    await heading(page, 'Swap');
+    await page.getByRole('status').filter({ hasText: 'Proposed' }).waitFor();
+    const swapId = page.url().split('/swaps/')[1];
+    await checkA11y(page, 'swap (proposed)');
+
+    // ben is told, opens it from his notification centre and accepts
+    const bp = ben.page;
+    await bp.goto('/notifications');
+    await bp.getByRole('link', { name: 'Ana Martin proposes a swap' }).click();
+    await heading(bp, 'Swap');
+    assert.match(bp.url(), new RegExp(`/swaps/${swapId}$`));
+    await bp.getByText('Ana Martin gives “Yamaha keyboard” to you').waitFor();
+    await bp.getByRole('button', { name: 'Accept' }).click();
+    await bp.getByRole('status').filter({ hasText: 'Agreed' }).waitFor();
+    // each leg is now an exchange, linked from the swap
+    const links = bp.getByRole('link', { name: 'Open the exchange' });
+    await links.first().waitFor();
+    assert.equal(await links.count(), 2);
+    await checkA11y(bp, 'swap (agreed)');
+    await screenshot(bp, 'swap');
+
+    // ana's screen follows live
+    await page.getByRole('status').filter({ hasText: 'Agreed' }).waitFor({ timeout: LIVE_MS });
+    const swap = await anaPb.collection('swaps').getOne(swapId);
+    assert.equal(swap.state, 'accepted');
+    assert.deepEqual(new Set(swap.offers), new Set([keyboard.id, game.id]));
+  });
+
+  test("ana follows ben from his profile and sees his new offer in her feed", async () => {
+    const { page } = ana;
+    await page.goto(`/people/${ben.userId}`);
+    await heading(page, 'Ben Okafor');
+    await page.getByText('0 followers').waitFor();
+    await checkA11y(page, 'profile');
+    await page.getByRole('button', { name: 'Follow Ben Okafor' }).click();
+    await page.getByRole('button', { name: 'Unfollow Ben Okafor' }).waitFor();
+    await page.getByText('1 follower', { exact: true }).waitFor();
+    assert.equal((await anaPb.collection('users').getOne(ben.userId)).followers_count, 1);
+    await screenshot(page, 'profile');
+
+    const lamp = await benPb.collection('offers').create({
+      owner: ben.userId, title: 'Vintage desk lamp', kind: 'give', status: 'active',
+    });
+    await page.goto('/feed');
+    await heading(page, 'Following');
+    await page.getByRole('link', { name: /Vintage desk lamp/ }).first().waitFor();
+    await checkA11y(page, 'feed');
+    await screenshot(page, 'feed');
+
+    // the profile lists his active offers
+    await page.goto(`/people/${ben.userId}`);
+    await page.getByRole('link', { name: /Vintage desk lamp/ }).first().waitFor();
+    assert.ok(lamp.id);
+  });
+
+  test('ana saves an offer to her favourites and finds it there', async () => {
+    const { page } = ana;
+    const offer = await benPb.collection('offers').getFirstListItem('title = "Vintage desk lamp"');
+    await page.goto(`/offers/${offer.id}`);
+    const fav = page.getByRole('button', { name: 'Save to favourites' });
+    await fav.click();
+    await page.getByRole('button', { name: 'Remove from favourites' }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Remove from favourites' }).getAttribute('aria-pressed'), 'true');
+    await page.goto('/favourites');
+    await heading(page, 'Favourites');
+    await page.getByRole('link', { name: /Vintage desk lamp/ }).first().waitFor();
+    await checkA11y(page, 'favourites');
+    await screenshot(page, 'favourites');
+    const favs = await anaPb.collection('favourites').getFullList();
+    assert.deepEqual(favs.map((f) => f.offer), [offer.id]);
+    assertNoErrors(page);
+    assertNoErrors(ben.page);
+  });
+});
