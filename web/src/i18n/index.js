@@ -11,3 +11,4 @@ export default strings;
 import app from './app.js'; add(app);
 import auth from './auth.js'; add(auth);
 import me from './me.js'; add(me);
+import wants from './wants.js'; add(wants);

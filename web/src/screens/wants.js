@@ -368,7 +368,7 @@ async function wantDetail(ctx) {
     }, t('wants.dismiss'));
     const score = typeof offer.score === 'number' ? Math.round(offer.score * 100) : null;
     li.append(
-      offerCard(ctx, offer),
+      offerCard(ctx, offer, { headingLevel: 3 }),
       h('div', { class: 'match-why' },
         score !== null ? h('span', { class: 'tag' }, t('wants.score', { score })) : null,
         offer.explanation ? h('span', { class: 'explanation' }, offer.explanation) : null,
