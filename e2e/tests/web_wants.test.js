@@ -110,8 +110,26 @@ describe('web: wants, swaps, feed, favourites, notifications', () => {
     await page.getByText('Nothing matches yet').waitFor();
   });
 
-  test('ana pauses the want from her list', async () => {
+  test('ana edits the want (daily digest, near a place) and pauses it from her list', async () => {
     const { page } = ana;
+    await page.goto('/wants');
+    await page.getByRole('link', { name: 'Edit: perceuse sans fil' }).click();
+    await heading(page, 'Edit want');
+    assert.equal(await page.getByLabel('What are you looking for?').inputValue(), 'perceuse sans fil');
+    await page.getByRole('radio', { name: 'In a daily digest' }).check();
+    await page.getByRole('radio', { name: 'Near a place' }).check();
+    await page.getByLabel('Latitude').fill('45.76');
+    await page.getByLabel('Longitude').fill('4.84');
+    await page.getByLabel('Radius (km)').fill('15');
+    await checkA11y(page, 'edit want');
+    await page.getByRole('button', { name: 'Save want' }).click();
+    await heading(page, 'perceuse sans fil');
+    const edited = await anaPb.collection('wants').getOne(want.id);
+    assert.equal(edited.alert, 'daily');
+    assert.deepEqual(edited.location, { lat: 45.76, lon: 4.84 });
+    assert.equal(edited.radius_km, 15);
+    await page.getByText('within 15 km').waitFor();
+
     await page.goto('/wants');
     await page.getByRole('button', { name: 'Pause: perceuse sans fil' }).click();
     await page.getByRole('button', { name: 'Resume: perceuse sans fil' }).waitFor();

@@ -240,9 +240,8 @@ async function wantForm(ctx, want) {
       body.radius_km = 0;
     }
     if (Object.keys(local).length) {
-      const el = showErrors(local);
-      el?.previousElementSibling?.focus?.();
-      (el?.closest('.field')?.querySelector('input,select') || currency).focus();
+      showErrors(local);
+      (local.currency ? currency : lat).focus();
       return;
     }
     save.disabled = true;
@@ -255,7 +254,7 @@ async function wantForm(ctx, want) {
     } catch (err) {
       save.disabled = false;
       const el = showErrors(err?.response?.data);
-      if (el) (el.closest('.field')?.querySelector('input,select') || query).focus();
+      if (el) (el.closest('.field, fieldset')?.querySelector('input, select') || query).focus();
       else ctx.toast(apiMessage(err), 'error');
     }
   } },
@@ -329,7 +328,7 @@ async function wantDetail(ctx) {
   const hidden = hiddenOffers(want.id);
   const shown = new Set();
 
-  const list = h('ul', { class: 'list match-list', 'aria-live': 'polite', 'aria-relevant': 'additions' });
+  const list = h('ul', { class: 'grid match-list', 'aria-live': 'polite', 'aria-relevant': 'additions' });
   const status = h('p', { class: 'muted', role: 'status' });
   const more = h('button', { type: 'button', class: 'btn btn-secondary', hidden: true }, t('wants.more'));
   const empty = emptyState(t('wants.noMatches'));

@@ -60,7 +60,10 @@ export function cycleView(ctx, legs, extra) {
       to: who(leg.to, leg.toUser),
     });
   };
-  return h('ol', { class: 'cycle' }, ...legs.map((leg, i) => h('li', { class: `cycle-leg${leg.person === me ? ' cycle-mine' : ''}` },
+  // the cycle is a ring: start it at the caller's own leg ("You give ...")
+  const mine = legs.findIndex((l) => l.person === me);
+  const ring = mine > 0 ? [...legs.slice(mine), ...legs.slice(0, mine)] : legs;
+  return h('ol', { class: 'cycle' }, ...ring.map((leg, i) => h('li', { class: `cycle-leg${leg.person === me ? ' cycle-mine' : ''}` },
     h('p', {}, ...line(leg)),
     extra ? extra(leg, i) : null,
   )));
