@@ -12,3 +12,4 @@ import app from './app.js'; add(app);
 import auth from './auth.js'; add(auth);
 import me from './me.js'; add(me);
 import wants from './wants.js'; add(wants);
+import offers from './offers.js'; add(offers);

@@ -15,3 +15,5 @@ import * as feed from './feed.js'; add(feed);
 import * as favourites from './favourites.js'; add(favourites);
 import * as notifications from './notifications.js'; add(notifications);
 import * as people from './people.js'; add(people);
+import * as offers from './offers.js'; add(offers);
+import * as offerForm from './offerForm.js'; add(offerForm);
