@@ -163,7 +163,7 @@ describe('web: wants, swaps, feed, favourites, notifications', () => {
     await screenshot(page, 'swap-matches');
     await card.getByRole('button', { name: 'Propose this swap' }).click();
     await heading(page, 'Swap');
-    await page.getByRole('status').filter({ hasText: 'Proposed' }).waitFor();
+    await page.getByRole('status').filter({ hasText: /^Proposed$/ }).waitFor();
     const swapId = page.url().split('/swaps/')[1];
     await checkA11y(page, 'swap (proposed)');
 
@@ -175,7 +175,7 @@ describe('web: wants, swaps, feed, favourites, notifications', () => {
     assert.match(bp.url(), new RegExp(`/swaps/${swapId}$`));
     await bp.getByText('Ana Martin gives “Yamaha keyboard” to you').waitFor();
     await bp.getByRole('button', { name: 'Accept' }).click();
-    await bp.getByRole('status').filter({ hasText: 'Agreed' }).waitFor();
+    await bp.getByRole('status').filter({ hasText: /^Agreed$/ }).waitFor();
     // each leg is now an exchange, linked from the swap
     const links = bp.getByRole('link', { name: 'Open the exchange' });
     await links.first().waitFor();
@@ -184,7 +184,7 @@ describe('web: wants, swaps, feed, favourites, notifications', () => {
     await screenshot(bp, 'swap');
 
     // ana's screen follows live
-    await page.getByRole('status').filter({ hasText: 'Agreed' }).waitFor({ timeout: LIVE_MS });
+    await page.getByRole('status').filter({ hasText: /^Agreed$/ }).waitFor({ timeout: LIVE_MS });
     const swap = await anaPb.collection('swaps').getOne(swapId);
     assert.equal(swap.state, 'accepted');
     assert.deepEqual(new Set(swap.offers), new Set([keyboard.id, game.id]));
