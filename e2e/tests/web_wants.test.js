@@ -94,6 +94,11 @@ describe('web: wants, swaps, feed, favourites, notifications', () => {
     await page.getByRole('button', { name: /^Mark read/ }).first().waitFor({ state: 'detached' });
     const unread = await anaPb.collection('notifications').getList(1, 1, { filter: 'read = false' });
     assert.equal(unread.totalItems, 0);
+    await page.getByRole('link', { name: /\(\d+ unread notifications?\)/ }).waitFor({ state: 'detached' });
+    // and deletes it
+    await page.getByRole('button', { name: /^Delete: Found for “perceuse sans fil”/ }).click();
+    await link.waitFor({ state: 'detached' });
+    assert.equal((await anaPb.collection('notifications').getFullList({ filter: 'type = "match"' })).length, 0);
   });
 
   test('ana dismisses the match: it stays dismissed', async () => {

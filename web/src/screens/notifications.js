@@ -120,6 +120,22 @@ async function notificationsScreen(ctx) {
         ctx.toast(apiMessage(err), 'error');
       }
     });
+    const del = h('button', { type: 'button', class: 'btn btn-quiet btn-small', 'aria-label': `${t('notif.delete')}: ${n.title}` }, t('notif.delete'));
+    del.addEventListener('click', async () => {
+      del.disabled = true;
+      try {
+        await pb.collection('notifications').delete(n.id);
+        const next = li.nextElementSibling || li.previousElementSibling;
+        li.remove();
+        items.delete(n.id);
+        if (!n.read) refreshUnread(pb);
+        empty.hidden = list.children.length > 0;
+        (next?.querySelector('a') || markAll).focus();
+      } catch (err) {
+        del.disabled = false;
+        ctx.toast(apiMessage(err), 'error');
+      }
+    });
     const link = h('a', { href: notificationLink(n), class: 'notif-link', onclick: () => {
       if (!n.read) markRead([n.id]).catch(() => {});
     } }, n.title);
@@ -127,7 +143,7 @@ async function notificationsScreen(ctx) {
       h('div', { class: 'notif-head' }, link, n.read ? null : unreadTag),
       n.text ? h('p', {}, n.text) : null,
       h('p', { class: 'muted' }, h('time', { datetime: n.created.replace(' ', 'T') }, timeAgo(n.created))),
-      n.read ? null : h('div', { class: 'actions' }, readBtn),
+      h('div', { class: 'actions' }, n.read ? null : readBtn, del),
     );
     items.set(n.id, { n, setRead });
     return li;

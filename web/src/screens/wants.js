@@ -328,7 +328,7 @@ async function wantDetail(ctx) {
   const hidden = hiddenOffers(want.id);
   const shown = new Set();
 
-  const list = h('ul', { class: 'grid match-list', 'aria-live': 'polite', 'aria-relevant': 'additions' });
+  const list = h('ul', { class: 'grid match-list' });
   const status = h('p', { class: 'muted', role: 'status' });
   const more = h('button', { type: 'button', class: 'btn btn-secondary', hidden: true }, t('wants.more'));
   const empty = emptyState(t('wants.noMatches'));
