@@ -17,3 +17,5 @@ import * as notifications from './notifications.js'; add(notifications);
 import * as people from './people.js'; add(people);
 import * as offers from './offers.js'; add(offers);
 import * as offerForm from './offerForm.js'; add(offerForm);
+import * as settings from './settings.js'; add(settings);
+import * as wanted from './wanted.js'; add(wanted);

@@ -23,7 +23,7 @@ async function offerForm(ctx, offer) {
   const cats = await categories().catch(() => []);
   const editing = !!offer;
   let saved = offer; // the record once it exists (a failed upload after a create edits it next time)
-  let o = offer || { kind: 'lend', currency: 'EUR', price_unit: 'item', tags: [] };
+  let o = offer || { kind: 'lend', currency: 'EUR', price_unit: 'item', tags: [], title: (ctx.query.title || '').slice(0, 120) };
   let kept = new Set(o.photos || []); // existing photos still wanted
   const added = []; // File objects to upload
   let place = o.location && (o.location.lat || o.location.lon) ? { lat: o.location.lat, lon: o.location.lon, label: `${o.location.lat.toFixed(4)}, ${o.location.lon.toFixed(4)}` } : editing ? null : getPlace(user);
