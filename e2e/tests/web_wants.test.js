@@ -123,7 +123,8 @@ describe('web: wants, swaps, feed, favourites, notifications', () => {
     assert.equal(await page.getByLabel('What are you looking for?').inputValue(), 'perceuse sans fil');
     await page.getByRole('radio', { name: 'In a daily digest' }).check();
     await page.getByRole('radio', { name: 'Near a place' }).check();
-    await page.getByLabel('Latitude').fill('45.76');
+    await page.getByLabel('Or a city').selectOption({ label: 'Lyon' });
+    assert.equal(await page.getByLabel('Latitude').inputValue(), '45.764');
     await page.getByLabel('Longitude').fill('4.84');
     await page.getByLabel('Radius (km)').fill('15');
     await checkA11y(page, 'edit want');
@@ -131,7 +132,7 @@ describe('web: wants, swaps, feed, favourites, notifications', () => {
     await heading(page, 'perceuse sans fil');
     const edited = await anaPb.collection('wants').getOne(want.id);
     assert.equal(edited.alert, 'daily');
-    assert.deepEqual(edited.location, { lat: 45.76, lon: 4.84 });
+    assert.deepEqual(edited.location, { lat: 45.764, lon: 4.84 });
     assert.equal(edited.radius_km, 15);
     await page.getByText('within 15 km').waitFor();
 

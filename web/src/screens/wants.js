@@ -4,6 +4,7 @@
 // /matches/:id). (owner: webwants)
 import { emptyState } from '../ui/common.js';
 import { confirmDialog } from '../ui/dialog.js';
+import { CITIES } from '../ui/place.js';
 import { offerCard } from '../ui/offerCard.js';
 import { apiMessage, isNotFound, subscribeInbox } from '../ui/people.js';
 import { cycleView, loadCycle } from '../ui/cycle.js';
@@ -188,6 +189,14 @@ async function wantForm(ctx, want) {
       { timeout: 10000, maximumAge: 600000 },
     );
   } }, t('wants.useHere'));
+  const city = h('select', { id: `${id}-city` },
+    h('option', { value: '' }, t('wants.pickCity')),
+    ...CITIES.map((c, i) => h('option', { value: String(i) }, c.name)),
+  );
+  city.addEventListener('change', () => {
+    const c = CITIES[Number(city.value)];
+    if (city.value !== '' && c) setPoint(c);
+  });
   const syncWhere = () => {
     nearFields.hidden = !whereNear.checked;
   };
@@ -195,6 +204,7 @@ async function wantForm(ctx, want) {
   whereNear.addEventListener('change', syncWhere);
   nearFields.append(
     h('div', { class: 'actions' }, useProfile, useHere),
+    field('city', t('wants.city'), city),
     h('div', { class: 'row' }, field('lat', t('wants.lat'), lat), field('lon', t('wants.lon'), lon)),
     field('radius_km', t('wants.radius'), radius),
   );
