@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import { assertNoErrors, checkA11y, heading, launchBrowser, newPerson, screenshot } from '../lib/browser.js';
-import { client, PASSWORD } from '../lib/pb.js';
+import { client, PASSWORD, signUp } from '../lib/pb.js';
 import { startServer } from '../lib/server.js';
 
 const LIVE_MS = 20_000; // a match is written by the matching worker, then delivered on the inbox
@@ -194,6 +194,39 @@ describe('web: wants, swaps, feed, favourites, notifications', () => {
     const swap = await anaPb.collection('swaps').getOne(swapId);
     assert.equal(swap.state, 'accepted');
     assert.deepEqual(new Set(swap.offers), new Set([keyboard.id, game.id]));
+  });
+
+  test('a three-way swap is shown in giving order, starting with what ana gives', async () => {
+    const carol = await signUp(server.url, 'Carol');
+    const dan = await signUp(server.url, 'Dan');
+    await anaPb.collection('offers').create({
+      owner: ana.userId, title: 'Sewing machine', kind: 'swap', status: 'active', wants_in_return: 'telescope',
+    });
+    await carol.pb.collection('offers').create({
+      owner: carol.user.id, title: 'Telescope', kind: 'swap', status: 'active', wants_in_return: 'kayak',
+    });
+    await dan.pb.collection('offers').create({
+      owner: dan.user.id, title: 'Kayak', kind: 'swap', status: 'active', wants_in_return: 'sewing machine',
+    });
+    let match;
+    for (const deadline = Date.now() + LIVE_MS; !match && Date.now() < deadline;) {
+      match = (await anaPb.collection('matches').getList(1, 1, { filter: 'kind = "swap-3"' })).items[0];
+      if (!match) await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.ok(match, "ana's three-way swap match");
+
+    const { page } = ana;
+    await page.goto(`/matches/${match.id}`);
+    await heading(page, 'Three-way swap');
+    const legs = page.locator('ol.cycle > li');
+    assert.deepEqual(await legs.allInnerTexts(), [
+      'You give “Sewing machine” to Dan',
+      'Dan gives “Kayak” to Carol',
+      'Carol gives “Telescope” to you',
+    ]);
+    await page.getByRole('button', { name: 'Propose this swap' }).waitFor();
+    await checkA11y(page, 'three-way swap match');
+    await screenshot(page, 'swap-match-3');
   });
 
   test("ana follows ben from his profile and sees his new offer in her feed", async () => {
