@@ -46,6 +46,16 @@ describe('web: wants, swaps, feed, favourites, notifications', () => {
     await page.goto('/wants');
     await heading(page, 'My wants');
     await checkA11y(page, 'wants (empty)');
+    // a want can start from a search's words, category and kinds
+    await page.goto('/wants/new?q=velo&category=garden-tools&kind=rent,lend');
+    await heading(page, 'New want');
+    assert.equal(await page.getByLabel('What are you looking for?').inputValue(), 'velo');
+    assert.equal(await page.getByRole('checkbox', { name: 'Rent' }).isChecked(), true);
+    assert.equal(await page.getByRole('checkbox', { name: 'Lend' }).isChecked(), true);
+    assert.equal(await page.getByRole('checkbox', { name: 'Sell' }).isChecked(), false);
+    assert.match(await page.getByLabel('Category').locator('option:checked').innerText(), /Garden tools$/);
+
+    await page.goto('/wants');
     await page.getByRole('link', { name: 'New want' }).click();
     await heading(page, 'New want');
     await page.getByLabel('What are you looking for?').fill('perceuse sans fil');

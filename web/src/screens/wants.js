@@ -131,9 +131,13 @@ async function wantForm(ctx, want) {
   };
   const cats = categories.map((c) => ({ id: c.id, label: catLabel(c) })).sort((a, b) => a.label.localeCompare(b.label));
 
-  const w = want || { query: '', category: '', kinds: [], max_price: 0, currency: '', price_unit: '', location: null,
-    radius_km: 10, public: false, active: true, alert: 'instant' };
+  // a new want may start from a search: /wants/new?q=drill&category=<id>&kind=rent,lend
+  const q = ctx.query || {};
+  const w = want || { query: (q.q || '').slice(0, 200), category: q.category || '',
+    kinds: String(q.kind || '').split(',').filter((k) => KINDS.includes(k)), max_price: 0, currency: '', price_unit: '',
+    location: null, radius_km: 10, public: false, active: true, alert: 'instant' };
   const located = hasLocation(w);
+  const selectedCat = categories.find((c) => c.id === w.category || (c.slug && c.slug === w.category))?.id || '';
   const errs = {};
   const field = (name, label, input, help) => {
     errs[name] = h('p', { class: 'error', id: `${id}-${name}-err`, 'aria-live': 'polite' });
@@ -150,7 +154,7 @@ async function wantForm(ctx, want) {
   const query = h('input', { id: `${id}-query`, name: 'query', type: 'text', maxlength: '200', value: w.query || '', autocomplete: 'off' });
   const category = h('select', { id: `${id}-category`, name: 'category' },
     h('option', { value: '' }, t('wants.anyCategory')),
-    ...cats.map((c) => h('option', { value: c.id, selected: c.id === w.category }, c.label)),
+    ...cats.map((c) => h('option', { value: c.id, selected: c.id === selectedCat }, c.label)),
   );
   const kindBoxes = KINDS.map((k) => h('input', { type: 'checkbox', id: `${id}-kind-${k}`, name: 'kinds', value: k, checked: (w.kinds || []).includes(k) }));
   errs.kinds = h('p', { class: 'error', 'aria-live': 'polite' });
