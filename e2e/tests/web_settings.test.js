@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { assertNoErrors, checkA11y, fixturesDir, heading, launchBrowser, newPerson, screenshot } from '../lib/browser.js';
-import { signUp } from '../lib/pb.js';
+import { signUp, waitFor } from '../lib/pb.js';
 import { startServer } from '../lib/server.js';
 
 describe('web app: settings and wanted posts', () => {
@@ -64,10 +64,7 @@ describe('web app: settings and wanted posts', () => {
     await notes.getByLabel('From', { exact: true }).fill('22:00');
     await notes.getByLabel('Until', { exact: true }).fill('07:30');
     await notes.getByRole('button', { name: 'Save', exact: true }).click();
-    await page.waitForFunction(async () => {
-      const u = await window.peerbase.pb.collection('users').getOne(window.peerbase.pb.authStore.record.id);
-      return u.quiet_start === '22:00';
-    });
+    await waitFor(async () => (await me()).quiet_start === '22:00', 10_000, 'the quiet hours saved');
     const u = await me();
     assert.ok(Math.abs(u.location.lat - 45.764) < 1e-6, `location ${JSON.stringify(u.location)}`);
     assert.equal(u.timezone, 'Europe/Paris');
@@ -112,7 +109,7 @@ describe('web app: settings and wanted posts', () => {
     const { page } = ana;
     await page.goto('/me');
     await page.getByRole('link', { name: 'Wanted near me' }).click();
-    await heading(page, 'Wanted near My area');
+    await heading(page, 'Wanted near your area');
     await page.getByText('tent for four').waitFor();
     assert.equal(await page.getByText('kayak in Paris').count(), 0, 'too far');
     assert.equal(await page.getByText('secret wish').count(), 0, 'not public');
