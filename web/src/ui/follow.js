@@ -10,7 +10,7 @@ export function followButton(ctx, userId, { user, onChange } = {}) {
   const { h, t, pb } = ctx;
   const me = pb.authStore.record?.id;
   if (!me || !userId || userId === me || user?.deleted) return null;
-  const name = user ? personName(t, user) : '';
+  let name = user ? personName(t, user) : '';
   let followId = '';
   const btn = h('button', { type: 'button', class: 'btn btn-primary follow-button', 'aria-pressed': 'false' }, t('follow.follow'));
   const show = () => {
@@ -20,6 +20,16 @@ export function followButton(ctx, userId, { user, onChange } = {}) {
     if (name) btn.setAttribute('aria-label', followId ? t('follow.unfollowName', { name }) : t('follow.followName', { name }));
   };
   show();
+  if (!user) {
+    // given only the id: name the person in the button's label and the toasts
+    pb.collection('users').getOne(userId, { fields: 'id,name,deleted' })
+      .then((u) => {
+        if (u.deleted) btn.remove();
+        name = personName(t, u);
+        show();
+      })
+      .catch(() => {});
+  }
   pb.collection('follows')
     .getFirstListItem(pb.filter('follower = {:me} && followee = {:them}', { me, them: userId }), { fields: 'id' })
     .then((f) => {
