@@ -333,12 +333,27 @@ async function wantDetail(ctx) {
   }
   if (want.owner !== me) return notFound(ctx, 'wants.notFound');
 
-  // the match records of this want: which offers were told (and dismissed)
+  // the match records of this want, looked up page by page: which offers
+  // were told (and dismissed); shown ones become seen (no digest about them)
   const matchByOffer = new Map();
-  const records = await pb.collection('matches')
-    .getFullList({ filter: pb.filter('want = {:w}', { w: want.id }), fields: 'id,offer,dismissed,seen' })
-    .catch(() => []);
-  for (const m of records) matchByOffer.set(m.offer, m);
+  const lookUpMatches = async (offerIds) => {
+    if (!offerIds.length) return;
+    const params = { w: want.id };
+    const ors = offerIds.map((id, i) => {
+      params[`o${i}`] = id;
+      return `offer = {:o${i}}`;
+    });
+    const records = await pb.collection('matches')
+      .getFullList({ filter: pb.filter(`want = {:w} && (${ors.join(' || ')})`, params), fields: 'id,offer,dismissed,seen' })
+      .catch(() => []);
+    for (const m of records) matchByOffer.set(m.offer, m);
+  };
+  const markSeen = (m) => {
+    if (m && !m.seen && !m.dismissed) {
+      m.seen = true;
+      pb.collection('matches').update(m.id, { seen: true }).catch(() => {});
+    }
+  };
   const hidden = hiddenOffers(want.id);
   const shown = new Set();
 
@@ -398,10 +413,12 @@ async function wantDetail(ctx) {
       const query = { limit: PAGE };
       if (next) query.after = next;
       const page = await pb.send(`/api/peerbase/wants/${want.id}/offers`, { query });
+      await lookUpMatches(page.items.map((o) => o.id));
       for (const offer of page.items) {
         const m = matchByOffer.get(offer.id);
         if ((m && m.dismissed) || hidden.has(offer.id) || shown.has(offer.id)) continue;
         list.append(item(offer));
+        markSeen(m);
       }
       next = page.next;
       more.hidden = !next;
@@ -420,6 +437,7 @@ async function wantDetail(ctx) {
     if (e.collection !== 'matches' || e.action !== 'create' || e.record?.want !== want.id) return;
     const m = e.record;
     matchByOffer.set(m.offer, m);
+    if (shown.has(m.offer)) markSeen(m);
     if (shown.has(m.offer) || m.dismissed) return;
     try {
       const offer = await pb.collection('offers').getOne(m.offer);
@@ -429,7 +447,7 @@ async function wantDetail(ctx) {
       list.prepend(item(offer, { fresh: true }));
       syncEmpty();
       status.textContent = t('wants.newMatch', { title: offer.title });
-      pb.collection('matches').update(m.id, { seen: true }).catch(() => {});
+      markSeen(m);
     } catch {
       // the offer went away meanwhile
     }
