@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import { assertNoErrors, checkA11y, heading, launchBrowser, newPerson, screenshot } from '../lib/browser.js';
-import { client, PASSWORD, signUp } from '../lib/pb.js';
+import { adminClient, client, PASSWORD, signUp } from '../lib/pb.js';
 import { startServer } from '../lib/server.js';
 
 const LIVE_MS = 20_000; // a match is written by the matching worker, then delivered on the inbox
@@ -264,6 +264,42 @@ describe('web: wants, swaps, feed, favourites, notifications', () => {
     await page.goto(`/people/${ben.userId}`);
     await page.getByRole('link', { name: /Vintage desk lamp/ }).first().waitFor();
     assert.ok(lamp.id);
+  });
+
+  test("'More' pages through a want's matches and the feed with their cursors", async () => {
+    // more offers than a page (20), made by a superuser (new accounts may post 10 an hour)
+    const admin = await adminClient(server);
+    const made = [];
+    for (let i = 1; i <= 22; i++) {
+      made.push(await admin.collection('offers').create({
+        owner: ben.userId, title: `Brass lamp ${i}`, kind: 'give', status: 'active', description: 'A brass desk lamp.',
+      }));
+    }
+    const lampWant = await anaPb.collection('wants').create({ owner: ana.userId, query: 'brass lamp', active: true, alert: 'off' });
+    const { page } = ana;
+    await page.goto(`/wants/${lampWant.id}`);
+    await heading(page, 'brass lamp');
+    const items = page.locator('li.match-item');
+    await page.getByRole('button', { name: 'More' }).waitFor();
+    assert.equal(await items.count(), 20);
+    await page.getByRole('button', { name: 'More' }).click();
+    await page.getByRole('button', { name: 'More' }).waitFor({ state: 'hidden' });
+    assert.equal(await items.count(), 22);
+    const shown = await items.evaluateAll((els) => els.map((el) => el.dataset.offer));
+    assert.deepEqual(new Set(shown), new Set(made.map((o) => o.id)));
+
+    await page.goto('/feed');
+    await heading(page, 'Following');
+    const cards = page.locator('ul.feed-list > li');
+    await page.getByRole('button', { name: 'More' }).waitFor();
+    assert.equal(await cards.count(), 20);
+    await page.getByRole('button', { name: 'More' }).click();
+    await page.getByRole('button', { name: 'More' }).waitFor({ state: 'hidden' });
+    const titles = await cards.allInnerTexts();
+    const lamps = titles.filter((x) => /Brass lamp \d+/.test(x));
+    assert.equal(lamps.length, 22, titles.join(' | '));
+    assert.equal(new Set(titles).size, titles.length, 'no offer twice');
+    assert.ok(titles.some((x) => x.includes('Vintage desk lamp')));
   });
 
   test('ana saves an offer to her favourites and finds it there', async () => {
