@@ -204,6 +204,18 @@ describe('web: wants, swaps, feed, favourites, notifications', () => {
     const swap = await anaPb.collection('swaps').getOne(swapId);
     assert.equal(swap.state, 'accepted');
     assert.deepEqual(new Set(swap.offers), new Set([keyboard.id, game.id]));
+    assert.equal((await anaPb.collection('offers').getOne(keyboard.id)).status, 'reserved');
+
+    // nothing handed over yet: ana may still call it off, after a confirmation
+    await page.getByRole('button', { name: 'Cancel the swap' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Cancel this swap for everyone?' });
+    await dialog.waitFor();
+    await checkA11y(page, 'swap (cancel dialog)');
+    await dialog.getByRole('button', { name: 'Cancel the swap' }).click();
+    await page.getByRole('status').filter({ hasText: /^Cancelled$/ }).waitFor();
+    await bp.getByRole('status').filter({ hasText: /^Cancelled$/ }).waitFor({ timeout: LIVE_MS });
+    assert.equal((await anaPb.collection('swaps').getOne(swapId)).state, 'cancelled');
+    assert.equal((await anaPb.collection('offers').getOne(keyboard.id)).status, 'active');
   });
 
   test('a three-way swap is shown in giving order, starting with what ana gives', async () => {
