@@ -151,12 +151,21 @@ describe('web app: offers', () => {
     assertNoErrors(page);
   });
 
-  test('an anonymous visitor sees nearby offers too', async () => {
-    const { context, page } = await newContext(browser, server);
+  test('an anonymous visitor sees nearby offers too, from a typed place or the device\'s position', async () => {
+    const { context, page } = await newContext(browser, server, { permissions: ['geolocation'], geolocation: { latitude: 45.7641, longitude: 4.8358 } });
     await page.goto('/');
     await page.getByLabel('Place', { exact: true }).fill('45.76,4.84');
     await page.getByRole('button', { name: 'Go' }).click();
     await page.locator(`article[data-offer="${offerId}"]`).waitFor();
+    await page.getByRole('button', { name: 'Anywhere' }).click();
+    await heading(page, 'Offers');
+    await page.getByRole('button', { name: 'Use my location' }).click();
+    await heading(page, 'Offers near My location');
+    await page.locator(`article[data-offer="${offerId}"]`).waitFor();
+    assert.match(await page.locator(`article[data-offer="${offerId}"]`).innerText(), /\d+ m away/);
+    // Search by words needs an account for now: the page says so.
+    await page.goto('/search?q=drill');
+    await page.getByText('Sign in to search offers by words.').waitFor();
     assertNoErrors(page);
     await context.close();
   });
@@ -176,6 +185,11 @@ describe('web app: offers', () => {
     await page.locator(`article[data-offer="${offerId}"]`).getByRole('link').click();
     await page.getByRole('button', { name: 'Reopen' }).click();
     await page.getByRole('button', { name: 'Close offer' }).waitFor();
+    const before = await page.evaluate((id) => window.peerbase.pb.collection('offers').getOne(id), offerId);
+    await page.getByRole('button', { name: 'Renew' }).click();
+    await page.getByText('Renewed: open for longer').waitFor();
+    const after = await page.evaluate((id) => window.peerbase.pb.collection('offers').getOne(id), offerId);
+    assert.ok(after.expires_at >= before.expires_at, `${after.expires_at} after ${before.expires_at}`);
     const offer = await page.evaluate((id) => window.peerbase.pb.collection('offers').getOne(id), offerId);
     assert.equal(offer.status, 'active');
     assertNoErrors(page);
