@@ -206,6 +206,13 @@ describe('web: wants, swaps, feed, favourites, notifications', () => {
     assert.deepEqual(new Set(swap.offers), new Set([keyboard.id, game.id]));
     assert.equal((await anaPb.collection('offers').getOne(keyboard.id)).status, 'reserved');
 
+    // ben's own match of that cycle now leads to the swap instead of proposing it again
+    await bp.goto('/matches');
+    await heading(bp, 'Swap matches');
+    assert.equal(await bp.getByRole('link', { name: 'See the swap' }).getAttribute('href'), `/swaps/${swapId}`);
+    await bp.goto(`/swaps/${swapId}`);
+    await bp.getByRole('status').filter({ hasText: /^Agreed$/ }).waitFor();
+
     // nothing handed over yet: ana may still call it off, after a confirmation
     await page.getByRole('button', { name: 'Cancel the swap' }).click();
     const dialog = page.getByRole('dialog', { name: 'Cancel this swap for everyone?' });
@@ -216,6 +223,9 @@ describe('web: wants, swaps, feed, favourites, notifications', () => {
     await bp.getByRole('status').filter({ hasText: /^Cancelled$/ }).waitFor({ timeout: LIVE_MS });
     assert.equal((await anaPb.collection('swaps').getOne(swapId)).state, 'cancelled');
     assert.equal((await anaPb.collection('offers').getOne(keyboard.id)).status, 'active');
+    // a cancelled swap may be proposed again
+    await page.goto('/matches');
+    await page.locator('article.swap-match').first().getByRole('button', { name: 'Propose this swap' }).waitFor();
   });
 
   test('a three-way swap is shown in giving order, starting with what ana gives', async () => {
