@@ -223,9 +223,18 @@ describe('web: wants, swaps, feed, favourites, notifications', () => {
     await bp.getByRole('status').filter({ hasText: /^Cancelled$/ }).waitFor({ timeout: LIVE_MS });
     assert.equal((await anaPb.collection('swaps').getOne(swapId)).state, 'cancelled');
     assert.equal((await anaPb.collection('offers').getOne(keyboard.id)).status, 'active');
-    // a cancelled swap may be proposed again
+    // a cancelled swap may be proposed again; this time ben declines it
     await page.goto('/matches');
-    await page.locator('article.swap-match').first().getByRole('button', { name: 'Propose this swap' }).waitFor();
+    await page.locator('article.swap-match').first().getByRole('button', { name: 'Propose this swap' }).click();
+    await page.getByRole('status').filter({ hasText: /^Proposed$/ }).waitFor();
+    const again = page.url().split('/swaps/')[1];
+    assert.notEqual(again, swapId);
+    await bp.goto(`/swaps/${again}`);
+    await bp.getByRole('button', { name: 'Decline' }).click();
+    await bp.getByRole('status').filter({ hasText: /^Declined$/ }).waitFor();
+    await page.getByRole('status').filter({ hasText: /^Declined$/ }).waitFor({ timeout: LIVE_MS });
+    assert.equal(await bp.getByRole('button', { name: 'Accept' }).count(), 0);
+    assert.equal((await anaPb.collection('swaps').getOne(again)).state, 'declined');
   });
 
   test('a three-way swap is shown in giving order, starting with what ana gives', async () => {
