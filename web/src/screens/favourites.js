@@ -15,7 +15,7 @@ async function favouritesScreen(ctx) {
   const { h, t, pb } = ctx;
   const me = pb.authStore.record.id;
   forgetFavourites();
-  const list = h('ul', { class: 'grid fav-list' });
+  const list = h('ul', { class: 'grid offer-grid fav-list' });
   const empty = emptyState(t('fav.empty'));
   const favs = await pb.collection('favourites').getFullList({
     filter: pb.filter('owner = {:me}', { me }),

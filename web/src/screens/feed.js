@@ -9,7 +9,7 @@ export const routes = [{ path: '/feed', auth: true, render: feedScreen }];
 
 async function feedScreen(ctx) {
   const { h, t, pb } = ctx;
-  const list = h('ul', { class: 'grid feed-list' });
+  const list = h('ul', { class: 'grid offer-grid feed-list' });
   const more = h('button', { type: 'button', class: 'btn btn-secondary', hidden: true }, t('feed.more'));
   const empty = emptyState(t('feed.empty'));
   let next = '';

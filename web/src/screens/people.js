@@ -63,7 +63,7 @@ async function personScreen(ctx) {
     user.bio ? h('p', { class: 'bio' }, user.bio) : null,
     h('h2', {}, t('people.offers')),
     offers.length
-      ? h('ul', { class: 'grid' }, ...offers.map((o) => h('li', {}, offerCard(ctx, o, { headingLevel: 3 }))))
+      ? h('ul', { class: 'grid offer-grid' }, ...offers.map((o) => h('li', {}, offerCard(ctx, o, { headingLevel: 3 }))))
       : emptyState(t('people.noOffers')),
     h('h2', {}, t('people.reviews')),
     reviews.length
