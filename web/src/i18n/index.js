@@ -11,6 +11,7 @@ export default strings;
 import app from './app.js'; add(app);
 import auth from './auth.js'; add(auth);
 import me from './me.js'; add(me);
+import wants from './wants.js'; add(wants);
 import offers from './offers.js'; add(offers);
 import settings from './settings.js'; add(settings);
 import wanted from './wanted.js'; add(wanted);

@@ -9,6 +9,12 @@ function add(mod) {
 
 import * as auth from './auth.js'; add(auth);
 import * as me from './me.js'; add(me);
+import * as wants from './wants.js'; add(wants);
+import * as swaps from './swaps.js'; add(swaps);
+import * as feed from './feed.js'; add(feed);
+import * as favourites from './favourites.js'; add(favourites);
+import * as notifications from './notifications.js'; add(notifications);
+import * as people from './people.js'; add(people);
 import * as offers from './offers.js'; add(offers);
 import * as offerForm from './offerForm.js'; add(offerForm);
 import * as settings from './settings.js'; add(settings);
