@@ -1,6 +1,8 @@
 package main
 
 import (
+	"encoding/json"
+	"io/fs"
 	"net/http"
 	"strings"
 	"testing"
@@ -53,5 +55,49 @@ func TestWebAppFallback(t *testing.T) {
 	for _, s := range scenarios {
 		s.TestAppFactory = factory
 		s.Test(t)
+	}
+}
+
+// TestEmbeddedWebApp: the binary carries the built web app (web/ builds
+// pb_public/): the page loads the bundle and the manifest, and the service
+// worker and the icons the manifest names are there.
+func TestEmbeddedWebApp(t *testing.T) {
+	t.Parallel()
+	site := webApp()
+	index, err := fs.ReadFile(site, "index.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`src="/app.js"`, `href="/app.css"`, `rel="manifest"`, `id="app"`} {
+		if !strings.Contains(string(index), want) {
+			t.Errorf("index.html lacks %s", want)
+		}
+	}
+	for _, name := range []string{"app.js", "app.css", "sw.js"} {
+		if b, err := fs.ReadFile(site, name); err != nil || len(b) == 0 {
+			t.Errorf("%s: %v (%d bytes)", name, err, len(b))
+		}
+	}
+	raw, err := fs.ReadFile(site, "manifest.webmanifest")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var manifest struct {
+		Name    string `json:"name"`
+		Display string `json:"display"`
+		Icons   []struct {
+			Src string `json:"src"`
+		} `json:"icons"`
+	}
+	if err := json.Unmarshal(raw, &manifest); err != nil {
+		t.Fatalf("manifest: %v", err)
+	}
+	if manifest.Name == "" || manifest.Display != "standalone" || len(manifest.Icons) == 0 {
+		t.Errorf("manifest not installable: %+v", manifest)
+	}
+	for _, icon := range manifest.Icons {
+		if _, err := fs.Stat(site, strings.TrimPrefix(icon.Src, "/")); err != nil {
+			t.Errorf("manifest icon %s: %v", icon.Src, err)
+		}
 	}
 }

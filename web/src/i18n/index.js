@@ -1,0 +1,13 @@
+// Every area's strings, merged into { en: {...}, fr: {...} }. Each area adds
+// ONE line at the end: `import x from './x.js'; add(x);` (merges are a union
+// of lines).
+const strings = { en: {}, fr: {} };
+function add(area) {
+  Object.assign(strings.en, area.en);
+  Object.assign(strings.fr, area.fr);
+}
+export default strings;
+
+import app from './app.js'; add(app);
+import auth from './auth.js'; add(auth);
+import me from './me.js'; add(me);

@@ -1,0 +1,11 @@
+// Every screen module (each exports `routes`). Each area adds ONE line per
+// module at the end: `import * as x from './x.js'; add(x);` (merges are a
+// union of lines). The router puts routes with fewer :params first and the
+// not-found screen last, so the order here does not matter.
+export const screens = [];
+function add(mod) {
+  screens.push(mod);
+}
+
+import * as auth from './auth.js'; add(auth);
+import * as me from './me.js'; add(me);
