@@ -11,3 +11,7 @@ export default strings;
 import app from './app.js'; add(app);
 import auth from './auth.js'; add(auth);
 import me from './me.js'; add(me);
+import threads from './threads.js'; add(threads);
+import exchanges from './exchanges.js'; add(exchanges);
+import reviews from './reviews.js'; add(reviews);
+import report from './report.js'; add(report);

@@ -123,7 +123,7 @@ export function proposeExchange(ctx, { offer, thread, onCreated }) {
   modal(h, {
     title: t('exchanges.propose_title', { title: offer.title }),
     content: (close) => {
-      const error = h('p', { class: 'ws-error', role: 'alert' });
+      const error = h('p', { class: 'form-error', role: 'alert' });
       const startIn = h('input', { type: 'date', id: 'ws-x-start', min: today, required: true });
       const endIn = h('input', { type: 'date', id: 'ws-x-end', min: today, required: true });
       startIn.addEventListener('change', () => {
@@ -138,7 +138,7 @@ export function proposeExchange(ctx, { offer, thread, onCreated }) {
       });
       const send = h('button', { type: 'submit', class: 'btn btn-primary' }, t('exchanges.send_request'));
       const form = h('form', {
-        class: 'ws-form',
+        class: 'form ws-form',
         novalidate: true,
         onsubmit: async (e) => {
           e.preventDefault();
@@ -191,7 +191,7 @@ export function proposeExchange(ctx, { offer, thread, onCreated }) {
           }
         },
       },
-      h('p', { class: 'ws-muted' }, t(`exchanges.propose_help.${returnable ? 'dates' : 'simple'}`)),
+      h('p', { class: 'muted' }, t(`exchanges.propose_help.${returnable ? 'dates' : 'simple'}`)),
       returnable ? h('div', { class: 'ws-dates' },
         h('div', { class: 'field' }, h('label', { for: 'ws-x-start' }, t('exchanges.first_day')), startIn),
         h('div', { class: 'field' }, h('label', { for: 'ws-x-end' }, t('exchanges.last_day')), endIn),
@@ -200,7 +200,7 @@ export function proposeExchange(ctx, { offer, thread, onCreated }) {
       priced ? h('div', { class: 'field' },
         h('label', { for: 'ws-x-price' }, t('exchanges.price', { currency: offer.currency || 'EUR' })), priceIn) : null,
       error,
-      h('div', { class: 'ws-dialog-actions' },
+      h('div', { class: 'dialog-actions' },
         h('button', { type: 'button', class: 'btn', onclick: () => close() }, t('threads.cancel')),
         send,
       ));
@@ -219,7 +219,7 @@ async function renderExchange(ctx) {
   try {
     x = await pb.collection('exchanges').getOne(params.id, { expand: 'offer,owner,requester', requestKey: null });
   } catch (err) {
-    return h('section', { class: 'ws-screen' },
+    return h('section', { class: 'screen ws-screen' },
       h('h1', {}, t('exchanges.not_found')),
       h('p', {}, err?.status === 404 ? t('exchanges.not_found_text') : errorText(t, err)),
       h('p', {}, h('a', { href: '/threads' }, t('threads.all'))));
@@ -296,11 +296,11 @@ async function renderExchange(ctx) {
     const history = (x.history || []).map((entry) => h('li', {},
       h('span', {}, exchangeEventText(t, { from: entry.from, to: entry.to, by: entry.by }, { uid, people })),
       ' ',
-      h('time', { datetime: entry.at, class: 'ws-muted' }, fmtDateTime(entry.at))));
+      h('time', { datetime: entry.at, class: 'muted' }, fmtDateTime(entry.at))));
 
     body.replaceChildren(
       h('p', { class: 'ws-state', tabindex: '-1' }, t('exchanges.state_is'), ' ',
-        h('strong', { class: `badge ws-state-${x.state}` }, stateLabel(t, x.state))),
+        h('strong', { class: `tag ws-state-${x.state}${['declined', 'cancelled'].includes(x.state) ? ' tag-muted' : ''}` }, stateLabel(t, x.state))),
       h('p', { class: 'ws-help' }, help),
       ...waiting,
       buttons.length ? h('div', { class: 'ws-actions ws-moves', role: 'group', 'aria-label': t('exchanges.your_moves') }, ...buttons) : null,
@@ -365,7 +365,7 @@ async function renderExchange(ctx) {
   }));
 
   const offer = expand.offer;
-  return h('section', { class: 'ws-screen' },
+  return h('section', { class: 'screen ws-screen' },
     h('p', { class: 'ws-back' }, x.thread ? h('a', { href: `/threads/${x.thread}` }, t('exchanges.back_thread')) : null),
     h('h1', {}, t('exchanges.title', { title: offer?.title || t('threads.offer_gone') })),
     status,

@@ -9,3 +9,6 @@ function add(mod) {
 
 import * as auth from './auth.js'; add(auth);
 import * as me from './me.js'; add(me);
+import * as threads from './threads.js'; add(threads);
+import * as exchanges from './exchanges.js'; add(exchanges);
+import * as reviews from './reviews.js'; add(reviews);

@@ -9,15 +9,15 @@ async function renderNewReview(ctx) {
   const { h, t, pb, query } = ctx;
   const uid = me(pb);
   const id = query.exchange || '';
-  const screen = (...children) => h('section', { class: 'ws-screen' }, h('h1', {}, t('reviews.title')), ...children);
+  const screen = (...children) => h('section', { class: 'screen ws-screen' }, h('h1', {}, t('reviews.title')), ...children);
   if (!id) {
-    return screen(h('p', { role: 'alert', class: 'ws-error' }, t('reviews.no_exchange')));
+    return screen(h('p', { role: 'alert', class: 'form-error' }, t('reviews.no_exchange')));
   }
   let x;
   try {
     x = await pb.collection('exchanges').getOne(id, { expand: 'offer,owner,requester', requestKey: null });
   } catch (err) {
-    return screen(h('p', { role: 'alert', class: 'ws-error' },
+    return screen(h('p', { role: 'alert', class: 'form-error' },
       err?.status === 404 ? t('exchanges.not_found_text') : errorText(t, err)));
   }
   const other = x.owner === uid ? x.expand?.requester : x.expand?.owner;
@@ -40,15 +40,15 @@ async function renderNewReview(ctx) {
     return screen(...done(existing.items[0]));
   }
 
-  const error = h('p', { class: 'ws-error', role: 'alert' });
+  const error = h('p', { class: 'form-error', role: 'alert' });
   const text = h('textarea', { id: 'ws-review-text', rows: 5, maxlength: 2000 });
   const submit = h('button', { type: 'submit', class: 'btn btn-primary' }, t('reviews.submit'));
-  const stars = [1, 2, 3, 4, 5].map((n) => h('div', { class: 'ws-radio' },
+  const stars = [1, 2, 3, 4, 5].map((n) => h('div', { class: 'check' },
     h('input', { type: 'radio', name: 'rating', id: `ws-rating-${n}`, value: String(n) }),
     h('label', { for: `ws-rating-${n}` }, t('reviews.stars', { n }))));
   const section = screen();
   const form = h('form', {
-    class: 'ws-form',
+    class: 'form ws-form',
     novalidate: true,
     onsubmit: async (e) => {
       e.preventDefault();
@@ -74,7 +74,7 @@ async function renderNewReview(ctx) {
     },
   },
   h('p', {}, t('reviews.intro', { name, title: x.expand?.offer?.title || t('threads.offer_gone') })),
-  h('p', { class: 'ws-muted' }, t('reviews.blind', { name })),
+  h('p', { class: 'muted' }, t('reviews.blind', { name })),
   h('fieldset', { class: 'ws-fieldset ws-stars' }, h('legend', {}, t('reviews.rating')), ...stars),
   h('div', { class: 'field' }, h('label', { for: 'ws-review-text' }, t('reviews.text')), text),
   error,

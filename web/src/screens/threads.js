@@ -7,6 +7,7 @@
 // and "Block" actions of offers, messages and profiles.
 
 import { provide, slot } from '../app/slots.js';
+import { avatar } from '../ui/common.js';
 import { onChange, startLive } from '../ui/live.js';
 import { blockButton, reportButton } from '../ui/report.js';
 import { errorText, fmtDateTime, fmtWhen, me, parseDate, personName, srOnly } from '../ui/talk.js';
@@ -106,7 +107,7 @@ async function renderList(ctx) {
     draw();
   }));
 
-  return h('section', { class: 'ws-screen' },
+  return h('section', { class: 'screen ws-screen' },
     h('h1', { id: 'ws-threads-title' }, t('threads.title')),
     empty,
     list,
@@ -122,18 +123,18 @@ function row(ctx, th, uid) {
   const preview = th.last_message || t('threads.no_messages');
   return h('li', { class: unread ? 'ws-thread ws-unread' : 'ws-thread' },
     h('a', { href: `/threads/${th.id}`, class: 'ws-thread-link' },
-      offerThumb(ctx, offer),
+      offer?.photos?.length ? offerThumb(ctx, offer) : avatar(other.rec, 56),
       h('span', { class: 'ws-thread-text' },
         h('span', { class: 'ws-thread-top' },
           h('strong', { class: 'ws-thread-name' }, name),
-          th.last_message_at ? h('time', { datetime: th.last_message_at, class: 'ws-muted' }, fmtWhen(th.last_message_at)) : null,
+          th.last_message_at ? h('time', { datetime: th.last_message_at, class: 'muted' }, fmtWhen(th.last_message_at)) : null,
         ),
-        h('span', { class: 'ws-thread-offer ws-muted' }, offer?.title || t('threads.offer_gone')),
+        h('span', { class: 'ws-thread-offer muted' }, offer?.title || t('threads.offer_gone')),
         h('span', { class: 'ws-thread-preview' }, preview),
       ),
       unread
         ? h('span', { class: 'badge ws-badge' }, h('span', { 'aria-hidden': 'true' }, String(unread)),
-          srOnly(h, t('threads.unread_n', { n: unread })))
+          srOnly(h, t('threads.unread_n', { count: unread })))
         : null,
     ),
   );
@@ -145,9 +146,9 @@ async function renderNew(ctx) {
   const { h, t, pb, query } = ctx;
   const uid = me(pb);
   const offerId = query.offer || '';
-  const fail = (text) => h('section', { class: 'ws-screen' },
+  const fail = (text) => h('section', { class: 'screen ws-screen' },
     h('h1', {}, t('threads.new_title')),
-    h('p', { role: 'alert', class: 'ws-error' }, text),
+    h('p', { role: 'alert', class: 'form-error' }, text),
     offerId ? h('p', {}, h('a', { href: `/offers/${offerId}` }, t('threads.back_to_offer'))) : null,
   );
   if (!offerId) {
@@ -158,7 +159,7 @@ async function renderNew(ctx) {
     // after this screen is on the page: the router may not expect a
     // navigation while it is still rendering
     setTimeout(() => ctx.nav(to, { replace: true }), 0);
-    return h('section', { class: 'ws-screen' }, h('h1', {}, t('threads.new_title')), h('p', { role: 'status' }, t('threads.opening')));
+    return h('section', { class: 'screen ws-screen' }, h('h1', {}, t('threads.new_title')), h('p', { role: 'status' }, t('threads.opening')));
   };
   try {
     const found = await pb.collection('threads').getList(1, 1, {
@@ -191,7 +192,7 @@ async function renderThread(ctx) {
   try {
     thread = await pb.collection('threads').getOne(id, { expand: 'offer,owner,peer', requestKey: null });
   } catch (err) {
-    return h('section', { class: 'ws-screen' },
+    return h('section', { class: 'screen ws-screen' },
       h('h1', {}, t('threads.not_found')),
       h('p', {}, err?.status === 404 ? t('threads.not_found_text') : errorText(t, err)),
       h('p', {}, h('a', { href: '/threads' }, t('threads.back'))));
@@ -255,8 +256,8 @@ async function renderThread(ctx) {
           offerThumb(ctx, offer),
           h('span', {},
             h('span', { class: 'ws-offer-title' }, offer.title),
-            h('span', { class: 'ws-muted ws-offer-kind' }, t(`threads.kind.${offer.kind}`) + priceText(offer))))
-        : h('p', { class: 'ws-muted' }, t('threads.offer_gone')),
+            h('span', { class: 'muted ws-offer-kind' }, t(`threads.kind.${offer.kind}`) + priceText(offer))))
+        : h('p', { class: 'muted' }, t('threads.offer_gone')),
     );
   };
   drawOffer();
@@ -289,7 +290,11 @@ async function renderThread(ctx) {
   drawExchanges();
 
   // ---- messages
-  const log = h('ol', { class: 'ws-messages', role: 'log', 'aria-live': 'polite', 'aria-label': t('threads.messages') });
+  // a log region announces what is added to it: items are kept (keyed by
+  // id and version) so that a new message is the only thing added
+  const list = h('ol', { class: 'ws-messages' });
+  const log = h('div', { role: 'log', 'aria-label': t('threads.messages'), class: 'ws-log' }, list);
+  const items = new Map(); // id → {key, node}
   const earlier = h('button', {
     type: 'button',
     class: 'btn btn-small ws-earlier',
@@ -308,24 +313,35 @@ async function renderThread(ctx) {
   const otherReadAt = () => (side === 'owner' ? thread.peer_read_at : thread.owner_read_at) || '';
 
   const drawMessages = (scroll = true) => {
-    const list = [...messages.values()].sort((a, b) =>
+    const sorted = [...messages.values()].sort((a, b) =>
       String(a.created).localeCompare(String(b.created)) || a.id.localeCompare(b.id));
     // "Seen" goes under the newest of my messages the other side has read
     const readAt = otherReadAt();
     let seenId = '';
-    for (const m of list) {
+    for (const m of sorted) {
       if (m.author === uid && m.kind !== 'system' && readAt && m.created <= readAt) {
         seenId = m.id;
       }
     }
-    log.replaceChildren(...list.map((m) => messageItem(ctx, m, { uid, people, fileToken, seen: m.id === seenId, onRetracted: (r) => {
-      messages.set(r.id, r);
-      drawMessages(false);
-    } })));
+    const nodes = sorted.map((m) => {
+      const seen = m.id === seenId;
+      const key = `${m.updated}|${seen}|${fileToken ? 1 : 0}`;
+      const known = items.get(m.id);
+      if (known?.key === key) {
+        return known.node;
+      }
+      const node = messageItem(ctx, m, { uid, people, fileToken, seen, onRetracted: (r) => {
+        messages.set(r.id, r);
+        drawMessages(false);
+      } });
+      items.set(m.id, { key, node });
+      return node;
+    });
+    reconcile(list, nodes);
     earlier.hidden = oldestPage >= totalPages;
     if (scroll) {
       requestAnimationFrame(() => {
-        log.lastElementChild?.scrollIntoView({ block: 'end' });
+        list.lastElementChild?.scrollIntoView({ block: 'end' });
       });
     }
   };
@@ -462,7 +478,7 @@ async function renderThread(ctx) {
     setTimeout(() => proposeBtn.click(), 0);
   }
 
-  return h('section', { class: 'ws-screen ws-chat' },
+  return h('section', { class: 'screen ws-screen ws-chat' },
     h('header', { class: 'ws-chat-head' },
       h('p', { class: 'ws-back' }, h('a', { href: '/threads' }, t('threads.all'))),
       title,
@@ -474,6 +490,24 @@ async function renderThread(ctx) {
     log,
     composer,
   );
+}
+
+// reconcile makes parent's children exactly nodes, touching only what
+// changed (a live region then announces only the new items)
+function reconcile(parent, nodes) {
+  let cur = parent.firstChild;
+  for (const n of nodes) {
+    if (n === cur) {
+      cur = cur.nextSibling;
+      continue;
+    }
+    parent.insertBefore(n, cur);
+  }
+  while (cur) {
+    const next = cur.nextSibling;
+    cur.remove();
+    cur = next;
+  }
 }
 
 function priceText(offer) {
@@ -493,7 +527,7 @@ function priceText(offer) {
 
 function messageItem(ctx, m, { uid, people, fileToken, seen, onRetracted }) {
   const { h, t, pb } = ctx;
-  const time = h('time', { datetime: m.created, class: 'ws-muted ws-time', title: fmtDateTime(m.created) }, fmtWhen(m.created));
+  const time = h('time', { datetime: m.created, class: 'muted ws-time', title: fmtDateTime(m.created) }, fmtWhen(m.created));
   if (m.kind === 'system') {
     const ev = m.event || {};
     return h('li', { class: 'ws-msg ws-system' },
@@ -505,9 +539,9 @@ function messageItem(ctx, m, { uid, people, fileToken, seen, onRetracted }) {
   const author = personName(t, people[m.author]);
   const body = [];
   if (m.deleted) {
-    body.push(h('p', { class: 'ws-muted ws-gone' }, t('threads.msg_deleted')));
+    body.push(h('p', { class: 'muted ws-gone' }, t('threads.msg_deleted')));
   } else if (m.retracted) {
-    body.push(h('p', { class: 'ws-muted ws-gone' }, t('threads.msg_retracted')));
+    body.push(h('p', { class: 'muted ws-gone' }, t('threads.msg_retracted')));
   } else {
     if (m.body) {
       body.push(h('p', { class: 'ws-body' }, m.body));
@@ -544,7 +578,7 @@ function messageItem(ctx, m, { uid, people, fileToken, seen, onRetracted }) {
   if (mine && !m.retracted && !m.deleted && age < 5 * 60_000) {
     tools.append(h('button', {
       type: 'button',
-      class: 'btn btn-small btn-link',
+      class: 'btn btn-small btn-quiet',
       onclick: async (e) => {
         e.currentTarget.disabled = true;
         try {
@@ -568,13 +602,13 @@ function composerForm(ctx, { thread, uid, onSent }) {
   const { h, t, pb } = ctx;
   const bodyId = `ws-body-${thread.id}`;
   const fileId = `ws-file-${thread.id}`;
-  const error = h('p', { class: 'ws-error', role: 'alert' });
+  const error = h('p', { class: 'form-error', role: 'alert' });
   const text = h('textarea', { id: bodyId, name: 'body', rows: 2, maxlength: 4000, placeholder: t('threads.write') });
   const file = h('input', { id: fileId, type: 'file', accept: 'image/*', class: 'ws-file-input' });
   const chosen = h('span', { class: 'ws-chosen', 'aria-live': 'polite' });
   const clearFile = h('button', {
     type: 'button',
-    class: 'btn btn-small btn-link',
+    class: 'btn btn-small btn-quiet',
     hidden: true,
     onclick: () => {
       file.value = '';
@@ -682,16 +716,12 @@ export function threadsBadge(ctx) {
   startLive(pb);
   const el = h('span', { class: 'badge ws-nav-badge', hidden: true });
   const draw = () => {
-    if (!el.isConnected && badges.has(draw) && el.dataset.drawn) {
-      badges.delete(draw); // the nav was drawn again without it
-      return;
-    }
-    el.dataset.drawn = '1';
     el.hidden = !(badgeCount > 0);
     el.replaceChildren(h('span', { 'aria-hidden': 'true' }, String(badgeCount)),
-      srOnly(h, t('threads.unread_threads', { n: badgeCount })));
+      srOnly(h, t('threads.unread_threads', { count: badgeCount })));
   };
   badges.add(draw);
+  ctx.onCleanup(() => badges.delete(draw)); // the nav is drawn again
   if (!badgeWired) {
     badgeWired = true;
     onChange((ev) => {

@@ -20,7 +20,7 @@ export function reportButton(ctx, { collection, id }) {
   const what = TARGETS[collection] || 'offer';
   const button = h('button', {
     type: 'button',
-    class: 'btn btn-small ws-report',
+    class: collection === 'messages' ? 'btn btn-small btn-quiet ws-report' : 'btn btn-small ws-report',
     'aria-label': t(`report.report_${what}`),
     onclick: () => openReport(ctx, { collection, id, what }),
   }, t('report.report'));
@@ -40,10 +40,10 @@ function openReport(ctx, { collection, id, what }) {
   modal(h, {
     title: t(`report.report_${what}`),
     content: (close) => {
-      const error = h('p', { id: errorId, class: 'ws-error', role: 'alert' });
+      const error = h('p', { id: errorId, class: 'form-error', role: 'alert' });
       const send = h('button', { type: 'submit', class: 'btn btn-primary' }, t('report.send'));
       const form = h('form', {
-        class: 'ws-form',
+        class: 'form ws-form',
         novalidate: true,
         onsubmit: async (e) => {
           e.preventDefault();
@@ -77,7 +77,7 @@ function openReport(ctx, { collection, id, what }) {
         h('legend', {}, t('report.why')),
         ...REASONS.map((r) => {
           const rid = `${group}-${r}`;
-          return h('div', { class: 'ws-radio' },
+          return h('div', { class: 'check' },
             h('input', { type: 'radio', id: rid, name: group, value: r }),
             h('label', { for: rid }, t(`report.reason.${r}`)),
           );
@@ -88,7 +88,7 @@ function openReport(ctx, { collection, id, what }) {
         h('textarea', { id: noteId, rows: 3, maxlength: 2000 }),
       ),
       error,
-      h('div', { class: 'ws-dialog-actions' },
+      h('div', { class: 'dialog-actions' },
         h('button', { type: 'button', class: 'btn', onclick: () => close() }, t('threads.cancel')),
         send,
       ));

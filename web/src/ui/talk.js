@@ -160,7 +160,7 @@ export function confirmDialog(h, t, { title, text, confirm, danger = false }) {
       content: (close) =>
         h('div', {},
           text ? h('p', {}, text) : null,
-          h('div', { class: 'ws-dialog-actions' },
+          h('div', { class: 'dialog-actions' },
             h('button', { type: 'button', class: 'btn', onclick: () => close() }, t('threads.cancel')),
             h('button', {
               type: 'button',
@@ -178,5 +178,5 @@ export function confirmDialog(h, t, { title, text, confirm, danger = false }) {
 
 /** srOnly is text for screen readers alone. */
 export function srOnly(h, text) {
-  return h('span', { class: 'ws-sr-only' }, text);
+  return h('span', { class: 'visually-hidden' }, text);
 }
