@@ -211,6 +211,39 @@ describe('web: two people chat live, agree an exchange and review it', () => {
     assert.deepEqual(x.history.map((e) => e.to), ['requested', 'accepted', 'handed_over', 'returned', 'completed']);
   });
 
+  test('a sale has no dates and no return: requested with a price, completed after the hand-over', async () => {
+    const lamp = await sdk(alice.page, (owner) => window.peerbase.pb.collection('offers').create({
+      owner, title: 'Desk lamp', kind: 'sell', status: 'active', price: 15, currency: 'EUR',
+    }), alice.userId);
+    // the offer page's "Message" leads here; propose=1 opens the request at once
+    await bob.page.goto(`/threads/new?offer=${lamp.id}&propose=1`);
+    const form = bob.page.getByRole('dialog', { name: 'Propose an exchange: Desk lamp' });
+    await form.waitFor();
+    assert.equal(await form.getByLabel('First day').count(), 0, 'a sale asks for no dates');
+    assert.equal(await form.getByLabel('Price you propose (EUR)').inputValue(), '15');
+    await form.getByLabel('Price you propose (EUR)').fill('12');
+    await form.getByRole('button', { name: 'Send the request' }).click();
+    await form.waitFor({ state: 'detached' });
+    await bob.page.getByRole('link', { name: 'Exchange: Requested' }).click();
+    await heading(bob.page, 'Exchange: Desk lamp');
+    await bob.page.getByText('€12.00').waitFor();
+    const path = new URL(bob.page.url()).pathname;
+
+    await alice.page.goto(path);
+    await alice.page.getByRole('button', { name: 'Accept' }).click();
+    await bob.page.getByRole('button', { name: 'I received it' }).click({ timeout: LIVE_MS });
+    await bob.page.getByText('Done: the exchange is now “Handed over”.').waitFor();
+    // no return for a sale: each side confirms straight away
+    await alice.page.getByRole('button', { name: 'Confirm it’s complete' }).click({ timeout: LIVE_MS });
+    assert.equal(await alice.page.getByRole('button', { name: 'I got it back' }).count(), 0);
+    await bob.page.getByRole('button', { name: 'Confirm it’s complete' }).click({ timeout: LIVE_MS });
+    await bob.page.getByText('This exchange is complete.').waitFor();
+    // the sold lamp is closed by the server
+    const closed = await sdk(alice.page, (id) => window.peerbase.pb.collection('offers').getOne(id), lamp.id);
+    assert.equal(closed.status, 'closed');
+    await bob.page.goto(exchangePath);
+  });
+
   test('Bob reviews Alice, blind until she reviews him', async () => {
     await bob.page.getByRole('link', { name: 'Review Alice Martin' }).click();
     await heading(bob.page, 'Leave a review');

@@ -243,6 +243,28 @@ async function renderExchange(ctx) {
   };
   await loadReview();
 
+  // a digital offer's files, once the requester may have them
+  const files = h('section', { class: 'ws-files', 'aria-labelledby': 'ws-files-title', hidden: true });
+  const loadFiles = async () => {
+    const offer = x.expand?.offer || expand.offer;
+    if (!offer?.files?.length || !['accepted', 'handed_over', 'returned', 'completed'].includes(x.state)) {
+      files.hidden = true;
+      return;
+    }
+    try {
+      const res = await pb.send(`/api/peerbase/exchanges/${x.id}/files`, { requestKey: null });
+      files.replaceChildren(
+        h('h2', { id: 'ws-files-title' }, t('exchanges.files')),
+        h('ul', {}, ...res.items.map((f) => h('li', {},
+          h('a', { href: pb.buildURL(`${f.url}?token=${encodeURIComponent(res.token)}`), download: f.name, 'data-reload': '' }, f.name)))),
+      );
+      files.hidden = res.items.length === 0;
+    } catch {
+      files.hidden = true;
+    }
+  };
+  await loadFiles();
+
   const body = h('div', { class: 'ws-exchange' });
   const status = h('p', { class: 'ws-status', role: 'status' });
 
@@ -264,6 +286,10 @@ async function renderExchange(ctx) {
       })) : null,
       x.agreed_price > 0 ? h('dt', {}, t('exchanges.agreed_price')) : null,
       x.agreed_price > 0 ? h('dd', {}, money(x.agreed_price, offer?.currency)) : null,
+      x.credit_price > 0 ? h('dt', {}, t('exchanges.credit_price')) : null,
+      x.credit_price > 0 ? h('dd', {}, t('exchanges.credits', { count: x.credit_price })) : null,
+      x.swap ? h('dt', {}, t('exchanges.swap')) : null,
+      x.swap ? h('dd', {}, h('a', { href: `/swaps/${x.swap}` }, t('exchanges.swap_link'))) : null,
     );
 
     const buttons = allowed.map((to) => h('button', {
@@ -306,6 +332,7 @@ async function renderExchange(ctx) {
       buttons.length ? h('div', { class: 'ws-actions ws-moves', role: 'group', 'aria-label': t('exchanges.your_moves') }, ...buttons) : null,
       ...review,
       details,
+      files,
       x.thread ? h('p', {}, h('a', { href: `/threads/${x.thread}` }, t('exchanges.open_thread'))) : null,
       history.length ? h('section', { 'aria-labelledby': 'ws-history-title' },
         h('h2', { id: 'ws-history-title' }, t('exchanges.history')),
@@ -333,7 +360,7 @@ async function renderExchange(ctx) {
     try {
       const updated = await pb.collection('exchanges').update(x.id, { state: to }, { expand: 'offer', requestKey: null });
       x = { ...updated, expand: { ...expand, ...updated.expand } };
-      await loadReview();
+      await Promise.all([loadReview(), loadFiles()]);
       draw();
       status.textContent = updated.state === to ? t('exchanges.moved', { state: stateLabel(t, to) }) : t('exchanges.confirmed');
       body.querySelector('.ws-state')?.focus();
@@ -346,13 +373,14 @@ async function renderExchange(ctx) {
   draw();
 
   ctx.onCleanup(onChange(async (ev) => {
-    if (ev.reload || (ev.collection === 'exchanges' && ev.id === x.id && ev.record && ev.record.updated >= x.updated)) {
+    // strictly newer only: the echo of one's own move must not wipe its status line
+    if (ev.reload || (ev.collection === 'exchanges' && ev.id === x.id && ev.record && ev.record.updated > x.updated)) {
       try {
         const fresh = ev.reload
           ? await pb.collection('exchanges').getOne(x.id, { expand: 'offer', requestKey: null })
           : ev.record;
         x = { ...fresh, expand: { ...expand, ...x.expand, ...fresh.expand } };
-        await loadReview();
+        await Promise.all([loadReview(), loadFiles()]);
         status.textContent = '';
         draw();
       } catch {

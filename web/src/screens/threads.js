@@ -759,9 +759,7 @@ provide('offer.actions', (ctx, offer) => {
     return null;
   }
   const box = h('span', { class: 'ws-offer-actions' });
-  if (offer.status === 'active' || offer.status === 'reserved') {
-    box.append(h('a', { class: 'btn btn-primary', href: `/threads/new?offer=${encodeURIComponent(offer.id)}` }, t('threads.message_owner')));
-  }
+  // the offer page has its own "Message" button (web)
   box.append(reportButton(ctx, { collection: 'offers', id: offer.id }));
   box.append(blockButton(ctx, offer.owner, { name: offer.expand?.owner ? personName(t, offer.expand.owner) : undefined }));
   return box;
