@@ -46,7 +46,8 @@ async function bundle() {
   const hash = createHash('sha256');
   for (const k of shell) hash.update(k).update('\0').update(files.get(k)).update('\0');
   const version = hash.digest('hex').slice(0, 12);
-  const shellUrls = ['/', ...shell.map((k) => `/${k}`)];
+  // index.html is cached as '/' (the server answers /index.html with a redirect to /).
+  const shellUrls = ['/', ...shell.filter((k) => k !== 'index.html').map((k) => `/${k}`)];
   const sw = await build({
     ...common,
     entryPoints: { sw: join(here, 'src', 'sw.js') },

@@ -39,7 +39,7 @@ self.addEventListener('fetch', (event) => {
   if (url.pathname.startsWith('/api/') || url.pathname.startsWith('/_/')) return;
   if (req.mode === 'navigate') {
     // The network first (a new version shows at once), the cached shell offline.
-    event.respondWith(fetch(req).catch(() => caches.match('/index.html', { cacheName: SHELL })));
+    event.respondWith(fetch(req).catch(() => caches.match('/', { cacheName: SHELL }).then((res) => res || Response.error())));
     return;
   }
   event.respondWith(cacheFirst(req, SHELL, false));
