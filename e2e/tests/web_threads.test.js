@@ -100,7 +100,12 @@ describe('web: two people chat live, agree an exchange and review it', () => {
     await heading(alice.page, 'Messages');
     await alice.page.getByText('No conversations yet').waitFor();
 
-    await bob.page.goto(`/threads/new?offer=${offer.id}`);
+    // from the offer page: its report and block buttons come from this area
+    await bob.page.goto(`/offers/${offer.id}`);
+    await heading(bob.page, 'Cordless drill');
+    await bob.page.getByRole('button', { name: 'Report this offer' }).waitFor();
+    await bob.page.getByRole('button', { name: 'Block this person' }).waitFor();
+    await bob.page.getByRole('link', { name: 'Message', exact: true }).click();
     await heading(bob.page, 'Alice Martin');
     threadPath = new URL(bob.page.url()).pathname;
     assert.match(threadPath, /^\/threads\/[a-z0-9]{15}$/);
