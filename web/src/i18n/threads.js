@@ -4,7 +4,9 @@
 export default {
   en: {
     'threads.title': 'Messages',
-    'threads.none': 'No conversations yet. Open an offer and send its owner a message.',
+    'threads.none_title': 'No conversations yet',
+    'threads.none': 'Open an offer and send its owner a message: your conversations appear here.',
+    'threads.find': 'Find offers nearby',
     'threads.no_messages': 'No messages yet',
     'threads.offer_gone': 'Offer no longer available',
     'threads.unread_n.one': '{count} unread message',
@@ -26,6 +28,7 @@ export default {
     'threads.view_exchange': 'View the exchange',
     'threads.msg_deleted': 'Message deleted',
     'threads.msg_retracted': 'Message retracted',
+    'threads.attachment': '📎 Photo',
     'threads.pdf': 'Open the PDF',
     'threads.photo_mine': 'Photo you sent',
     'threads.photo_from': 'Photo from {name}',
@@ -73,7 +76,9 @@ export default {
   },
   fr: {
     'threads.title': 'Messages',
-    'threads.none': 'Aucune conversation pour l’instant. Ouvrez une annonce et écrivez à son auteur.',
+    'threads.none_title': 'Aucune conversation pour l’instant',
+    'threads.none': 'Ouvrez une annonce et écrivez à son auteur : vos conversations apparaissent ici.',
+    'threads.find': 'Trouver des annonces à proximité',
     'threads.no_messages': 'Pas encore de message',
     'threads.offer_gone': 'Annonce plus disponible',
     'threads.unread_n.one': '{count} message non lu',
@@ -95,6 +100,7 @@ export default {
     'threads.view_exchange': 'Voir l’échange',
     'threads.msg_deleted': 'Message supprimé',
     'threads.msg_retracted': 'Message retiré',
+    'threads.attachment': '📎 Photo',
     'threads.pdf': 'Ouvrir le PDF',
     'threads.photo_mine': 'Photo que vous avez envoyée',
     'threads.photo_from': 'Photo de {name}',

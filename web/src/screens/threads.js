@@ -7,7 +7,7 @@
 // and "Block" actions of offers, messages and profiles.
 
 import { provide, slot } from '../app/slots.js';
-import { avatar } from '../ui/common.js';
+import { avatar, emptyState } from '../ui/common.js';
 import { onChange, startLive } from '../ui/live.js';
 import { blockButton, reportButton } from '../ui/report.js';
 import { errorText, fmtDateTime, fmtWhen, me, parseDate, personName, srOnly } from '../ui/talk.js';
@@ -15,7 +15,8 @@ import { exchangeEventText, proposeExchange, stateLabel } from './exchanges.js';
 import './threads.css';
 
 const PAGE = 50; // messages per page of a conversation
-const TOKEN_TTL_MS = 100_000; // file tokens last 2 minutes: renew a little before
+const TOKEN_TTL_MS = 100_000;
+const RETRACT_MS = 5 * 60_000; // the server's default --retract-window // file tokens last 2 minutes: renew a little before
 
 /** otherSide returns the participant of thread who isn't uid (expanded if it was). */
 function otherOf(thread, uid) {
@@ -54,7 +55,7 @@ async function renderList(ctx) {
   const uid = me(pb);
   const threads = new Map();
   const list = h('ul', { class: 'list ws-threads', 'aria-labelledby': 'ws-threads-title' });
-  const empty = h('p', { class: 'ws-empty' }, t('threads.none'));
+  const empty = emptyState(t('threads.none_title'), t('threads.none'), h('a', { class: 'btn btn-primary', href: '/' }, t('threads.find')));
 
   const load = async () => {
     const page = await pb.collection('threads').getList(1, 100, {
@@ -114,13 +115,30 @@ async function renderList(ctx) {
   );
 }
 
+// the server writes a few previews in English (system moves, an
+// attachment, a retraction): they read in the reader's language here
+const STATES = ['requested', 'accepted', 'declined', 'cancelled', 'handed_over', 'returned', 'completed', 'disputed'];
+const SERVER_PREVIEWS = new Map([
+  ...STATES.map((s) => [`Exchange ${s.replace('_', ' ')}`, (t) => t('threads.exchange_is', { state: stateLabel(t, s) })]),
+  ['📎 Attachment', (t) => t('threads.attachment')],
+  ['Message retracted', (t) => t('threads.msg_retracted')],
+]);
+
+function previewText(t, text) {
+  if (!text) {
+    return t('threads.no_messages');
+  }
+  const known = SERVER_PREVIEWS.get(text);
+  return known ? known(t) : text;
+}
+
 function row(ctx, th, uid) {
   const { h, t } = ctx;
   const other = otherOf(th, uid);
   const offer = th.expand?.offer;
   const unread = unreadOf(th, uid);
   const name = personName(t, other.rec);
-  const preview = th.last_message || t('threads.no_messages');
+  const preview = previewText(t, th.last_message);
   return h('li', { class: unread ? 'ws-thread ws-unread' : 'ws-thread' },
     h('a', { href: `/threads/${th.id}`, class: 'ws-thread-link' },
       offer?.photos?.length ? offerThumb(ctx, offer) : avatar(other.rec, 56),
@@ -575,8 +593,8 @@ function messageItem(ctx, m, { uid, people, fileToken, seen, onRetracted }) {
     }
   }
   const age = Date.now() - (parseDate(m.created)?.getTime() || 0);
-  if (mine && !m.retracted && !m.deleted && age < 5 * 60_000) {
-    tools.append(h('button', {
+  if (mine && !m.retracted && !m.deleted && age < RETRACT_MS) {
+    const retract = h('button', {
       type: 'button',
       class: 'btn btn-small btn-quiet',
       onclick: async (e) => {
@@ -587,7 +605,10 @@ function messageItem(ctx, m, { uid, people, fileToken, seen, onRetracted }) {
           ctx.toast(errorText(t, err), 'error');
         }
       },
-    }, t('threads.retract')));
+    }, t('threads.retract'));
+    tools.append(retract);
+    // the server's window (--retract-window, 5 minutes by default) closes
+    setTimeout(() => retract.remove(), RETRACT_MS - age);
   }
   return h('li', { class: mine ? 'ws-msg ws-mine' : 'ws-msg ws-theirs' },
     h('div', { class: 'ws-bubble' },

@@ -115,7 +115,6 @@ export function blockButton(ctx, userId, { name, onChange } = {}) {
   const show = () => {
     button.textContent = block ? t('report.unblock') : t('report.block');
     button.setAttribute('aria-label', block ? t('report.unblock_person') : t('report.block_person'));
-    button.setAttribute('aria-pressed', block ? 'true' : 'false');
   };
   show();
   pb.collection('blocks')
