@@ -45,7 +45,9 @@ async function renderNewReview(ctx) {
   const submit = h('button', { type: 'submit', class: 'btn btn-primary' }, t('reviews.submit'));
   const stars = [1, 2, 3, 4, 5].map((n) => h('div', { class: 'check' },
     h('input', { type: 'radio', name: 'rating', id: `ws-rating-${n}`, value: String(n) }),
-    h('label', { for: `ws-rating-${n}` }, t('reviews.stars', { n }))));
+    h('label', { for: `ws-rating-${n}` },
+      h('span', { class: 'ws-star-glyphs', 'aria-hidden': 'true' }, '★'.repeat(n) + '☆'.repeat(5 - n)), ' ',
+      t('reviews.stars', { n }))));
   const section = screen();
   const form = h('form', {
     class: 'form ws-form',
