@@ -117,13 +117,14 @@ export function blockButton(ctx, userId, { name, onChange } = {}) {
     button.setAttribute('aria-label', block ? t('report.unblock_person') : t('report.block_person'));
   };
   show();
-  pb.collection('blocks')
+  const lookup = () => pb.collection('blocks')
     .getList(1, 1, { filter: pb.filter('blocker = {:me} && blocked = {:them}', { me: uid, them: userId }), requestKey: null })
     .then((res) => {
       block = res.items[0] || null;
       show();
     })
     .catch(() => {});
+  lookup();
 
   button.addEventListener('click', async () => {
     if (block) {
@@ -159,8 +160,8 @@ export function blockButton(ctx, userId, { name, onChange } = {}) {
     } catch (err) {
       const dup = Object.values(fieldErrors(err)).some((f) => f?.code === 'validation_not_unique');
       if (dup) {
-        block = { id: '' };
-        show();
+        // blocked already (another tab): show the block that exists
+        await lookup();
         return;
       }
       ctx.toast(errorText(t, err), 'error');

@@ -42,7 +42,7 @@ export function fmtDateTime(s) {
   return d ? new Intl.DateTimeFormat(lang(), { dateStyle: 'medium', timeStyle: 'short' }).format(d) : '';
 }
 
-/** fmtTime: the time alone for today, the date and time otherwise. */
+/** fmtWhen: the time alone for today, the day otherwise (with the year when not this one). */
 export function fmtWhen(s) {
   const d = parseDate(s);
   if (!d) {
