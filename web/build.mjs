@@ -27,6 +27,19 @@ async function walk(dir) {
   return out.sort();
 }
 
+/** licences is a comment naming every bundled package with its licence text (or its licence and author). */
+async function licences() {
+  const parts = [];
+  for (const name of ['pocketbase', 'blurhash']) {
+    const dir = join(here, 'node_modules', name);
+    const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8'));
+    const file = (await readdir(dir)).find((f) => /^licen[cs]e/i.test(f));
+    const text = file ? await readFile(join(dir, file), 'utf8') : `${pkg.license} licence${pkg.author ? `, by ${typeof pkg.author === 'string' ? pkg.author : pkg.author.name}` : ''}`;
+    parts.push(`${name} ${pkg.version}:\n${text.trim()}`);
+  }
+  return `/*! The Peerbase web app bundles:\n\n${parts.join('\n\n').replace(/\*\//g, '* /')}\n*/`;
+}
+
 /** bundle returns a map of output path (relative, '/'-separated) to bytes. */
 async function bundle() {
   const files = new Map();
@@ -37,6 +50,7 @@ async function bundle() {
     outdir: '/out',
     format: 'esm',
     loader: { '.svg': 'text' },
+    footer: { js: await licences() },
   });
   for (const f of app.outputFiles) files.set(relative('/out', f.path), Buffer.from(f.contents));
   const staticDir = join(here, 'static');

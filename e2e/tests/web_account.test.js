@@ -89,6 +89,7 @@ describe('web app: account', () => {
     assert.equal(res.status(), 200, 'the server serves the app for its own routes');
     await heading(page, 'Page not found');
     await checkA11y(page, 'not found');
+    await screenshot(page, 'not-found');
     await page.getByRole('link', { name: 'Go to offers nearby' }).click();
     assert.equal(new URL(page.url()).pathname, '/');
     assertNoErrors(page);

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { assertNoErrors, checkA11y, heading, launchBrowser, newPerson } from '../lib/browser.js';
+import { assertNoErrors, checkA11y, heading, launchBrowser, newPerson, screenshot } from '../lib/browser.js';
 import { signUp, waitFor } from '../lib/pb.js';
 import { startPushService } from '../lib/pushservice.js';
 import { startServer } from '../lib/server.js';
@@ -86,6 +86,7 @@ describe('web app: installable, offline, push', () => {
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Nearby' }).click();
       await page.getByRole('status').filter({ hasText: 'You are offline' }).waitFor();
       await checkA11y(page, 'offline');
+      await screenshot(page, 'offline');
       // A fresh page of the same app (new tab), offline too.
       const tab = await context.newPage();
       await tab.goto('/settings');
@@ -113,6 +114,42 @@ describe('web app: installable, offline, push', () => {
     const subs = await page.evaluate(() => window.peerbase.pb.collection('push_subscriptions').getFullList());
     assert.equal(subs.length, 0, 'nothing saved');
     assertNoErrors(page);
+  });
+
+  test('a push reaching the service worker shows a notification that points to its screen', async () => {
+    const { page, context } = ana;
+    await page.goto('/me');
+    const cdp = await context.newCDPSession(page);
+    const registrations = new Promise((resolve) => {
+      cdp.on('ServiceWorker.workerRegistrationUpdated', (e) => {
+        const reg = e.registrations.find((r) => r.scopeURL === `${server.url}/` && !r.isDeleted);
+        if (reg) resolve(reg);
+      });
+    });
+    await cdp.send('ServiceWorker.enable');
+    const reg = await registrations;
+    const payload = { id: 'n1', type: 'message', title: 'Ben wrote to you', body: 'Are the shears free?', url: '/threads/abc123', source: 'messages', data: {} };
+    await cdp.send('ServiceWorker.deliverPushMessage', { origin: server.url, registrationId: reg.registrationId, data: JSON.stringify(payload) });
+    // The worker's notifications, once one titled `title` is there.
+    const notification = (title) =>
+      waitFor(
+        () =>
+          page.evaluate(async (want) => {
+            const list = await (await navigator.serviceWorker.ready).getNotifications();
+            const found = list.find((x) => x.title === want);
+            return found ? { title: found.title, body: found.body, data: found.data } : null;
+          }, title),
+        10_000,
+        `a notification "${title}"`,
+      );
+    const n = await notification('Ben wrote to you');
+    assert.equal(n.title, 'Ben wrote to you');
+    assert.equal(n.body, 'Are the shears free?');
+    assert.deepEqual(n.data, { url: '/threads/abc123' });
+    // A payload URL off this site opens the home screen instead.
+    await cdp.send('ServiceWorker.deliverPushMessage', { origin: server.url, registrationId: reg.registrationId, data: JSON.stringify({ ...payload, type: 'match', title: 'Elsewhere', url: 'https://evil.example/phish' }) });
+    assert.deepEqual((await notification('Elsewhere')).data, { url: '/' });
+    await cdp.detach();
   });
 
   test('the page saves a subscription made by a push service, which then gets a real push', async () => {

@@ -1,12 +1,18 @@
 // Sign in and sign up (email and password, PocketBase's users collection).
 import { h } from '../app/h.js';
-import { getLanguage } from '../app/i18n.js';
+import { getLanguage, setLanguage } from '../app/i18n.js';
 import { noteError } from '../app/offline.js';
 import { field, formError, showErrors, busy } from '../ui/form.js';
 
 /** safeNext keeps a ?next= target on this site. */
 function safeNext(next) {
   return typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') ? next : '/';
+}
+
+/** langSwitch offers the other language before one has an account. */
+function langSwitch(ctx) {
+  const other = getLanguage() === 'fr' ? 'en' : 'fr';
+  return h('p', { class: 'lang-switch' }, h('button', { type: 'button', class: 'btn btn-small btn-quiet', lang: other, onclick: () => setLanguage(other) }, other === 'fr' ? 'Français' : 'English'));
 }
 
 function signIn(ctx) {
@@ -35,6 +41,7 @@ function signIn(ctx) {
   return h(
     'section',
     { class: 'screen auth' },
+    langSwitch(ctx),
     h('h1', t('auth.signin.title')),
     form,
     h('p', t('auth.signin.noAccount'), ' ', h('a', { href: `/signup${ctx.query.next ? `?next=${encodeURIComponent(ctx.query.next)}` : ''}` }, t('auth.signin.toSignup'))),
@@ -86,6 +93,7 @@ function signUp(ctx) {
   return h(
     'section',
     { class: 'screen auth' },
+    langSwitch(ctx),
     h('h1', t('auth.signup.title')),
     form,
     h('p', t('auth.signup.haveAccount'), ' ', h('a', { href: `/signin${ctx.query.next ? `?next=${encodeURIComponent(ctx.query.next)}` : ''}` }, t('auth.signup.toSignin'))),
