@@ -283,6 +283,26 @@ describe('web: two people chat live, agree an exchange and review it', () => {
     await bob.page.getByText('Are you still there?').waitFor({ timeout: LIVE_MS });
   });
 
+  test('the open thread\'s topic is held only while the page is visible (pushes reach a background tab)', async () => {
+    const topic = `peerbase/threads/${threadPath.split('/')[2]}`;
+    const holds = () => bob.page.evaluate((t) => Object.keys(window.peerbase.pb.realtime.subscriptions)
+      .some((k) => k === t || k.startsWith(`${t}?`)), topic);
+    const setVisibility = (state) => bob.page.evaluate((s) => {
+      Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => s });
+      document.dispatchEvent(new Event('visibilitychange'));
+    }, state);
+    assert.ok(await holds(), 'the thread on screen holds its topic');
+    await setVisibility('hidden');
+    await bob.page.waitForFunction((t) => !Object.keys(window.peerbase.pb.realtime.subscriptions)
+      .some((k) => k === t || k.startsWith(`${t}?`)), topic);
+    await setVisibility('visible');
+    await bob.page.waitForFunction((t) => Object.keys(window.peerbase.pb.realtime.subscriptions)
+      .some((k) => k === t || k.startsWith(`${t}?`)), topic);
+    // the inbox stays held all along
+    assert.ok(await bob.page.evaluate(() => 'peerbase/inbox' in window.peerbase.pb.realtime.subscriptions));
+    assert.ok(await holds());
+  });
+
   test('a connection lost without a word is caught up when the page is visible again', async () => {
     await dropRealtime(bob.page, false);
     const threadId = threadPath.split('/')[2];

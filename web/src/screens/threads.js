@@ -462,26 +462,54 @@ async function renderThread(ctx) {
   });
   ctx.onCleanup(stopLive);
 
-  // holding this topic also tells the server this thread is on screen (no push for it)
+  // holding this topic also tells the server this thread is on screen (no
+  // push for it): it is held only while the page is visible, so that a
+  // conversation left open in a background tab still gets its pushes (the
+  // inbox and the catch-up keep the screen current meanwhile)
   let stopTopic = null;
+  let holding = 0; // the generation of the hold in force, 0 when none
+  let gen = 0;
   let left = false;
+  const hold = () => {
+    if (holding || left) {
+      return;
+    }
+    const mine = ++gen;
+    holding = mine;
+    pb.realtime.subscribe(`peerbase/threads/${id}`, (e) => {
+      if (e?.collection === 'messages') {
+        applyMessage(e.action, e.record);
+      } else if (e?.collection === 'threads' && e.record) {
+        applyThread(e.record);
+      }
+    }).then((stop) => {
+      if (holding !== mine || left) {
+        stop().catch(() => {}); // released (or held again) meanwhile
+      } else {
+        stopTopic = stop;
+      }
+    }, () => {
+      if (holding === mine) {
+        holding = 0;
+      }
+    });
+  };
+  const release = () => {
+    holding = 0;
+    const stop = stopTopic;
+    stopTopic = null;
+    stop?.().catch(() => {});
+  };
+  const onTopicVisibility = () => (document.visibilityState === 'visible' ? hold() : release());
+  document.addEventListener('visibilitychange', onTopicVisibility);
   ctx.onCleanup(() => {
     left = true;
-    stopTopic?.().catch(() => {});
+    document.removeEventListener('visibilitychange', onTopicVisibility);
+    release();
   });
-  pb.realtime.subscribe(`peerbase/threads/${id}`, (e) => {
-    if (e?.collection === 'messages') {
-      applyMessage(e.action, e.record);
-    } else if (e?.collection === 'threads' && e.record) {
-      applyThread(e.record);
-    }
-  }).then((stop) => {
-    if (left) {
-      stop().catch(() => {});
-    } else {
-      stopTopic = stop;
-    }
-  }, () => {});
+  if (document.visibilityState === 'visible') {
+    hold();
+  }
 
   // ---- composer
   const composer = composerForm(ctx, {
