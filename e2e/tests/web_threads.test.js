@@ -84,15 +84,32 @@ describe('web: two people chat live, agree an exchange and review it', () => {
     offer = await sdk(alice.page, (owner) => window.peerbase.pb.collection('offers').create({
       owner, title: 'Cordless drill', kind: 'lend', status: 'active', description: 'Bosch, two batteries',
     }), alice.userId);
-    // Alice doesn't lend it on days 10 to 12 from now (whole UTC days: her zone is unset)
-    const start = new Date(`${dayFromNow(10)}T00:00:00Z`).toISOString().replace('T', ' ');
-    const end = new Date(`${dayFromNow(13)}T00:00:00Z`).toISOString().replace('T', ' ');
-    await sdk(alice.page, (b) => window.peerbase.pb.collection('availability_blocks').create(b), { offer: offer.id, start, end });
   });
 
   after(async () => {
     await browser?.close();
     await server?.stop();
+  });
+
+  test('Alice blocks the days she doesn\'t lend the drill, from her offer\'s page', async () => {
+    const page = alice.page;
+    await page.goto(`/offers/${offer.id}`);
+    await heading(page, 'Cordless drill');
+    await page.getByRole('button', { name: 'Availability' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Availability: Cordless drill' });
+    await dialog.getByText('Every day is free').waitFor();
+    await checkA11y(page, 'availability dialog');
+    await dialog.getByLabel('First day').fill(dayFromNow(10));
+    await dialog.getByLabel('Last day').fill(dayFromNow(12));
+    await dialog.getByRole('button', { name: 'Block these days' }).click();
+    await dialog.getByText('Those days are blocked.').waitFor();
+    await dialog.getByRole('button', { name: /^Free / }).waitFor();
+    // one block, of whole days in her zone (UTC: none set), the last day included
+    const [block] = await sdk(page, (id) => window.peerbase.pb.collection('availability_blocks').getFullList({ filter: `offer = "${id}"` }), offer.id);
+    assert.equal(block.start, `${dayFromNow(10)} 00:00:00.000Z`);
+    assert.equal(block.end, `${dayFromNow(13)} 00:00:00.000Z`);
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
   });
 
   test('Bob opens a conversation about the offer and writes; Alice gets it live with an unread badge', async () => {

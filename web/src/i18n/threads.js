@@ -73,6 +73,9 @@ export default {
     'threads.err.validation_image_too_large': 'This image is too large.',
     'threads.err.validation_not_an_image': 'This file isn’t a photo we can read.',
     'threads.err.validation_insufficient_balance': 'Your balance is too low for this.',
+    'threads.err.validation_dates_booked': 'Someone booked some of these days already.',
+    'threads.err.validation_block_overlap': 'Some of these days are blocked already.',
+    'threads.err.validation_not_bookable': 'Only lend and rent offers have availability.',
   },
   fr: {
     'threads.title': 'Messages',
@@ -145,5 +148,8 @@ export default {
     'threads.err.validation_image_too_large': 'Cette image est trop grande.',
     'threads.err.validation_not_an_image': 'Ce fichier n’est pas une photo lisible.',
     'threads.err.validation_insufficient_balance': 'Votre solde est insuffisant.',
+    'threads.err.validation_dates_booked': 'Certains de ces jours sont déjà réservés.',
+    'threads.err.validation_block_overlap': 'Certains de ces jours sont déjà bloqués.',
+    'threads.err.validation_not_bookable': 'Seules les annonces de prêt et de location ont des disponibilités.',
   },
 };

@@ -209,6 +209,157 @@ export function proposeExchange(ctx, { offer, thread, onCreated }) {
   });
 }
 
+// ----------------------------------------------------------- availability
+
+/**
+ * zonedMidnight is the instant of midnight starting the day `value`
+ * ("2027-03-10") in the IANA zone tz (UTC when empty): the whole days the
+ * server expects of an availability block.
+ */
+export function zonedMidnight(value, tz) {
+  const [y, m, d] = String(value).split('-').map(Number);
+  const guess = Date.UTC(y, m - 1, d);
+  if (!tz) {
+    return new Date(guess);
+  }
+  const offset = (at) => {
+    const parts = Object.fromEntries(new Intl.DateTimeFormat('en-US', {
+      timeZone: tz, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit',
+      hour: '2-digit', minute: '2-digit', second: '2-digit',
+    }).formatToParts(new Date(at)).map((p) => [p.type, p.value]));
+    return Date.UTC(+parts.year, +parts.month - 1, +parts.day, +parts.hour, +parts.minute, +parts.second) - at;
+  };
+  let at = guess - offset(guess);
+  at = guess - offset(at); // once more, in case a daylight-saving change lies between
+  return new Date(at);
+}
+
+/**
+ * availabilityButton lets the owner of a lend or rent offer say which days
+ * they don't lend it (availability blocks), beside the days already booked.
+ */
+export function availabilityButton(ctx, offer) {
+  const { h, t } = ctx;
+  return h('button', { type: 'button', class: 'btn btn-small', onclick: () => openAvailability(ctx, offer) },
+    t('exchanges.availability'));
+}
+
+function openAvailability(ctx, offer) {
+  const { h, t, pb } = ctx;
+  const tz = pb.authStore.record?.timezone || '';
+  const today = isoDay(new Date());
+  const blocksList = h('ul', { class: 'ws-busy' });
+  const busyList = h('ul', { class: 'ws-busy' });
+  const status = h('p', { role: 'status', class: 'muted' });
+  const dayRange = (start, end) => t('exchanges.range', {
+    from: fmtDay(new Date(parseDate(start).getTime() + 1)),
+    to: fmtDay(new Date(parseDate(end).getTime() - 1)),
+  });
+  const load = async () => {
+    const [blocks, avail] = await Promise.all([
+      pb.collection('availability_blocks').getFullList({
+        filter: pb.filter('offer = {:o} && end > {:now}', { o: offer.id, now: pbDate(new Date()) }),
+        sort: 'start',
+        requestKey: null,
+      }),
+      pb.send(`/api/peerbase/offers/${offer.id}/availability`, {
+        query: { from: today, to: isoDay(new Date(Date.now() + 365 * DAY_MS)) },
+        requestKey: null,
+      }),
+    ]);
+    blocksList.replaceChildren(...blocks.map((b) => h('li', { class: 'ws-block-item' },
+      h('span', {}, dayRange(b.start, b.end)), ' ',
+      h('button', {
+        type: 'button',
+        class: 'btn btn-small btn-quiet',
+        'aria-label': t('exchanges.unblock_days', { range: dayRange(b.start, b.end) }),
+        onclick: async () => {
+          try {
+            await pb.collection('availability_blocks').delete(b.id, { requestKey: null });
+            status.textContent = t('exchanges.days_freed');
+            await load();
+          } catch (err) {
+            status.textContent = errorText(t, err);
+          }
+        },
+      }, t('exchanges.unblock')))));
+    if (!blocks.length) {
+      blocksList.replaceChildren(h('li', { class: 'muted' }, t('exchanges.no_blocks')));
+    }
+    busyList.replaceChildren(...(avail.busy || []).map((b) => h('li', {}, dayRange(b.start, b.end))));
+    if (!(avail.busy || []).length) {
+      busyList.replaceChildren(h('li', { class: 'muted' }, t('exchanges.all_free')));
+    }
+  };
+
+  modal(h, {
+    title: t('exchanges.availability_title', { title: offer.title }),
+    content: (close) => {
+      const error = h('p', { class: 'form-error', role: 'alert' });
+      const startIn = h('input', { type: 'date', id: 'ws-b-start', min: today, required: true });
+      const endIn = h('input', { type: 'date', id: 'ws-b-end', min: today, required: true });
+      startIn.addEventListener('change', () => {
+        endIn.min = startIn.value || today;
+        if (!endIn.value || endIn.value < startIn.value) {
+          endIn.value = startIn.value;
+        }
+      });
+      const add = h('button', { type: 'submit', class: 'btn btn-primary' }, t('exchanges.block_days'));
+      const form = h('form', {
+        class: 'form ws-form',
+        novalidate: true,
+        onsubmit: async (e) => {
+          e.preventDefault();
+          error.textContent = '';
+          if (!startIn.value || !endIn.value) {
+            error.textContent = t('exchanges.err.dates');
+            (startIn.value ? endIn : startIn).focus();
+            return;
+          }
+          if (endIn.value < startIn.value) {
+            error.textContent = t('exchanges.err.order');
+            endIn.focus();
+            return;
+          }
+          const start = zonedMidnight(startIn.value, tz);
+          // the last day is included: the block ends at the next midnight
+          const next = new Date(localMidnight(endIn.value).getTime() + DAY_MS + 12 * 3_600_000);
+          const end = zonedMidnight(isoDay(next), tz);
+          add.disabled = true;
+          try {
+            await pb.collection('availability_blocks').create({ offer: offer.id, start: pbDate(start), end: pbDate(end) },
+              { requestKey: null });
+            startIn.value = '';
+            endIn.value = '';
+            status.textContent = t('exchanges.days_blocked');
+            await load();
+          } catch (err) {
+            error.textContent = errorText(t, err);
+          }
+          add.disabled = false;
+        },
+      },
+      h('p', { class: 'muted' }, t('exchanges.availability_help')),
+      h('section', { 'aria-labelledby': 'ws-b-blocks' }, h('h3', { id: 'ws-b-blocks' }, t('exchanges.blocked_days')), blocksList),
+      h('section', { 'aria-labelledby': 'ws-b-busy' }, h('h3', { id: 'ws-b-busy' }, t('exchanges.busy_days')), busyList),
+      h('fieldset', { class: 'ws-fieldset' },
+        h('legend', {}, t('exchanges.add_block')),
+        h('div', { class: 'ws-dates' },
+          h('div', { class: 'field' }, h('label', { for: 'ws-b-start' }, t('exchanges.first_day')), startIn),
+          h('div', { class: 'field' }, h('label', { for: 'ws-b-end' }, t('exchanges.last_day')), endIn))),
+      error,
+      status,
+      h('div', { class: 'dialog-actions' },
+        h('button', { type: 'button', class: 'btn', onclick: () => close() }, t('exchanges.done')),
+        add));
+      return form;
+    },
+  });
+  load().catch((err) => {
+    status.textContent = errorText(t, err);
+  });
+}
+
 // ------------------------------------------------------------ the screen
 
 async function renderExchange(ctx) {

@@ -11,7 +11,7 @@ import { avatar, emptyState } from '../ui/common.js';
 import { onChange, startLive } from '../ui/live.js';
 import { blockButton, reportButton } from '../ui/report.js';
 import { errorText, fmtDateTime, fmtWhen, me, parseDate, personName, srOnly } from '../ui/talk.js';
-import { exchangeEventText, proposeExchange, stateLabel } from './exchanges.js';
+import { availabilityButton, exchangeEventText, proposeExchange, stateLabel } from './exchanges.js';
 import './threads.css';
 
 const PAGE = 50; // messages per page of a conversation
@@ -804,8 +804,12 @@ provide('nav.badges', (ctx, which) => {
 provide('offer.actions', (ctx, offer) => {
   const { h, t, pb } = ctx;
   const uid = me(pb);
-  if (!offer || !uid || offer.owner === uid) {
+  if (!offer || !uid) {
     return null;
+  }
+  if (offer.owner === uid) {
+    // the owner of a lend or rent offer says which days it isn't lent
+    return ['lend', 'rent'].includes(offer.kind) ? availabilityButton(ctx, offer) : null;
   }
   const box = h('span', { class: 'ws-offer-actions' });
   // the offer page has its own "Message" button (web)
