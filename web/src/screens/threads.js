@@ -766,8 +766,8 @@ export function threadsBadge(ctx) {
   const el = h('span', { class: 'badge ws-nav-badge', hidden: true });
   const draw = () => {
     el.hidden = !(badgeCount > 0);
-    el.replaceChildren(h('span', { 'aria-hidden': 'true' }, String(badgeCount)),
-      srOnly(h, t('threads.unread_threads', { count: badgeCount })));
+    el.replaceChildren(h('span', { 'aria-hidden': 'true' }, badgeCount > 99 ? '99+' : String(badgeCount)),
+      srOnly(h, ` (${t('threads.unread_threads', { count: badgeCount })})`));
   };
   badges.add(draw);
   ctx.onCleanup(() => badges.delete(draw)); // the nav is drawn again
