@@ -112,12 +112,60 @@ describe('web app: offers', () => {
     await screenshot(page, 'nearby');
   });
 
-  test('an anonymous visitor sees nearby offers too', async () => {
-    const { context, page } = await newContext(browser, server);
+  test('Ana edits it: two more photos, uploaded one at a time, then one removed', async () => {
+    const { page } = ana;
+    await page.goto(`/offers/${offerId}`);
+    await page.getByRole('link', { name: 'Edit' }).click();
+    await heading(page, 'Edit offer');
+    assert.equal(await page.getByLabel('Title').inputValue(), 'Cordless drill with two batteries');
+    await page.getByText('1 of 10 photos').waitFor();
+    const photo = join(fixturesDir, 'landscape.jpg');
+    await page.getByLabel('Add photos').setInputFiles([photo, photo]);
+    await page.getByText('3 of 10 photos').waitFor();
+    await checkA11y(page, 'edit offer');
+    await page.getByLabel('Title').fill('Cordless drill, two batteries, bits');
+    // Each photo is its own request, and the page says which one is going up.
+    const progress = [];
+    await page.exposeFunction('notePhotoProgress', (text) => progress.push(text));
+    await page.evaluate(() => {
+      const box = document.querySelector('.upload-progress');
+      new MutationObserver(() => window.notePhotoProgress(box.textContent)).observe(box, { childList: true, subtree: true, characterData: true });
+    });
+    await page.getByRole('button', { name: 'Save' }).click();
+    await heading(page, 'Cordless drill, two batteries, bits');
+    assert.ok(progress.some((p) => p.includes('Uploading photo 1 of 2')), JSON.stringify(progress));
+    assert.ok(progress.some((p) => p.includes('Uploading photo 2 of 2')), JSON.stringify(progress));
+    let offer = await page.evaluate((id) => window.peerbase.pb.collection('offers').getOne(id), offerId);
+    assert.equal(offer.photos.length, 3);
+    // The page shows them, and each can be picked.
+    await page.getByRole('button', { name: 'Photo 3 of 3' }).click();
+    await page.getByRole('img', { name: 'Cordless drill, two batteries, bits, photo 3 of 3' }).waitFor();
+
+    await page.getByRole('link', { name: 'Edit' }).click();
+    await page.getByRole('button', { name: 'Remove photo 1' }).click();
+    await page.getByText('2 of 10 photos').waitFor();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await heading(page, 'Cordless drill, two batteries, bits');
+    offer = await page.evaluate((id) => window.peerbase.pb.collection('offers').getOne(id), offerId);
+    assert.equal(offer.photos.length, 2);
+    assertNoErrors(page);
+  });
+
+  test('an anonymous visitor sees nearby offers too, from a typed place or the device\'s position', async () => {
+    const { context, page } = await newContext(browser, server, { permissions: ['geolocation'], geolocation: { latitude: 45.7641, longitude: 4.8358 } });
     await page.goto('/');
     await page.getByLabel('Place', { exact: true }).fill('45.76,4.84');
     await page.getByRole('button', { name: 'Go' }).click();
     await page.locator(`article[data-offer="${offerId}"]`).waitFor();
+    await page.getByRole('button', { name: 'Anywhere' }).click();
+    await heading(page, 'Offers');
+    await page.getByRole('button', { name: 'Use my location' }).click();
+    await heading(page, 'Offers near My location');
+    await page.locator(`article[data-offer="${offerId}"]`).waitFor();
+    assert.match(await page.locator(`article[data-offer="${offerId}"]`).innerText(), /\d+ m away/);
+    // Search by words needs an account for now: the page says so.
+    await page.goto('/search?q=drill');
+    await page.getByText('Sign in to search offers by words.').waitFor();
     assertNoErrors(page);
     await context.close();
   });
@@ -137,8 +185,19 @@ describe('web app: offers', () => {
     await page.locator(`article[data-offer="${offerId}"]`).getByRole('link').click();
     await page.getByRole('button', { name: 'Reopen' }).click();
     await page.getByRole('button', { name: 'Close offer' }).waitFor();
+    const before = await page.evaluate((id) => window.peerbase.pb.collection('offers').getOne(id), offerId);
+    await page.getByRole('button', { name: 'Renew' }).click();
+    await page.getByText('Renewed: open for longer').waitFor();
+    const after = await page.evaluate((id) => window.peerbase.pb.collection('offers').getOne(id), offerId);
+    assert.ok(after.expires_at >= before.expires_at, `${after.expires_at} after ${before.expires_at}`);
     const offer = await page.evaluate((id) => window.peerbase.pb.collection('offers').getOne(id), offerId);
     assert.equal(offer.status, 'active');
     assertNoErrors(page);
+  });
+
+  test('a missing offer says so', async () => {
+    const { page } = ben;
+    await page.goto('/offers/nosuchoffer1234');
+    await heading(page, 'Offer not found');
   });
 });

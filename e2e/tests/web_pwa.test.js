@@ -51,6 +51,13 @@ describe('web app: installable, offline, push', () => {
       assert.equal(r.status(), 200, icon.src);
       assert.equal(r.headers()['content-type'].split(';')[0], icon.type, icon.src);
     }
+    // Chromium's own verdict: nothing of the app stands in the way of installing it (a test context is
+    // incognito, which alone never installs anything).
+    await page.evaluate(() => navigator.serviceWorker.ready);
+    const cdp = await ana.context.newCDPSession(page);
+    const { installabilityErrors } = await cdp.send('Page.getInstallabilityErrors');
+    assert.deepEqual(installabilityErrors.filter((e) => e.errorId !== 'in-incognito'), []);
+    await cdp.detach();
   });
 
   test('the service worker registers, activates and controls the page', async () => {

@@ -109,7 +109,7 @@ describe('web app: settings and wanted posts', () => {
     const { page } = ana;
     await page.goto('/me');
     await page.getByRole('link', { name: 'Wanted near me' }).click();
-    await heading(page, 'Wanted near My area');
+    await heading(page, 'Wanted near your area');
     await page.getByText('tent for four').waitFor();
     assert.equal(await page.getByText('kayak in Paris').count(), 0, 'too far');
     assert.equal(await page.getByText('secret wish').count(), 0, 'not public');
