@@ -104,6 +104,7 @@ describe('web: two people chat live, agree an exchange and review it', () => {
     await dialog.getByRole('button', { name: 'Block these days' }).click();
     await dialog.getByText('Those days are blocked.').waitFor();
     await dialog.getByRole('button', { name: /^Free / }).waitFor();
+    await screenshot(page, 'availability');
     // one block, of whole days in her zone (UTC: none set), the last day included
     const [block] = await sdk(page, (id) => window.peerbase.pb.collection('availability_blocks').getFullList({ filter: `offer = "${id}"` }), offer.id);
     assert.equal(block.start, `${dayFromNow(10)} 00:00:00.000Z`);
