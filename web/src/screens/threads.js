@@ -348,7 +348,7 @@ async function renderThread(ctx) {
       if (known?.key === key) {
         return known.node;
       }
-      const node = messageItem(ctx, m, { uid, people, fileToken, seen, onRetracted: (r) => {
+      const node = messageItem(ctx, m, { uid, people, fileToken, token, seen, onRetracted: (r) => {
         messages.set(r.id, r);
         drawMessages(false);
       } });
@@ -571,7 +571,7 @@ function priceText(offer) {
   }
 }
 
-function messageItem(ctx, m, { uid, people, fileToken, seen, onRetracted }) {
+function messageItem(ctx, m, { uid, people, fileToken, token, seen, onRetracted }) {
   const { h, t, pb } = ctx;
   const time = h('time', { datetime: m.created, class: 'muted ws-time', title: fmtDateTime(m.created) }, fmtWhen(m.created));
   if (m.kind === 'system') {
@@ -592,24 +592,53 @@ function messageItem(ctx, m, { uid, people, fileToken, seen, onRetracted }) {
     if (m.body) {
       body.push(h('p', { class: 'ws-body' }, m.body));
     }
+    // file tokens last minutes: a link opened later asks for a fresh one
+    const open = (name) => async (e) => {
+      e.preventDefault();
+      const win = window.open('', '_blank');
+      try {
+        const url = pb.files.getURL(m, name, { token: await token() });
+        if (win) {
+          win.opener = null;
+          win.location.href = url;
+        } else {
+          location.href = url;
+        }
+      } catch (err) {
+        win?.close();
+        ctx.toast(errorText(t, err), 'error');
+      }
+    };
     for (const name of m.attachments || []) {
       const meta = m.attachment_meta?.[name];
       const full = pb.files.getURL(m, name, { token: fileToken });
       if (/\.pdf$/i.test(name)) {
-        body.push(h('a', { href: full, target: '_blank', rel: 'noopener' }, t('threads.pdf')));
+        body.push(h('a', { href: full, target: '_blank', rel: 'noopener', onclick: open(name) }, t('threads.pdf')));
         continue;
       }
       const w = meta?.width || 480;
       const hgt = meta?.height || 360;
-      body.push(h('a', { href: full, target: '_blank', rel: 'noopener', class: 'ws-photo-link' },
+      body.push(h('a', { href: full, target: '_blank', rel: 'noopener', class: 'ws-photo-link', onclick: open(name) },
         h('img', {
           class: 'ws-photo',
           src: pb.files.getURL(m, name, { thumb: '480x0', token: fileToken }),
           alt: mine ? t('threads.photo_mine') : t('threads.photo_from', { name: author }),
           width: w,
           height: hgt,
-          loading: 'lazy',
           style: `aspect-ratio:${w}/${hgt};${meta?.color ? `background-color:${meta.color}` : ''}`,
+          // an expired file token: once more with a fresh one
+          onerror: async (e) => {
+            const img = e.currentTarget;
+            if (img.dataset.retried) {
+              return;
+            }
+            img.dataset.retried = '1';
+            try {
+              img.src = pb.files.getURL(m, name, { thumb: '480x0', token: await token() });
+            } catch {
+              // offline: the alt text stands
+            }
+          },
         })));
     }
   }
