@@ -176,6 +176,17 @@ describe('web: two people chat live, agree an exchange and review it', () => {
     await screenshot(bob.page, 'thread');
   });
 
+  test('Bob retracts a message he just sent; it goes on both sides', async () => {
+    await bob.page.getByRole('textbox', { name: 'Message' }).fill('Oops, wrong conversation');
+    await bob.page.getByRole('button', { name: 'Send' }).click();
+    await alice.page.getByText('Oops, wrong conversation').waitFor({ timeout: LIVE_MS });
+    const mine = bob.page.getByRole('listitem').filter({ hasText: 'Oops, wrong conversation' });
+    await mine.getByRole('button', { name: 'Retract' }).click();
+    await bob.page.getByText('Oops, wrong conversation').waitFor({ state: 'detached' });
+    await alice.page.getByText('Oops, wrong conversation').waitFor({ state: 'detached', timeout: LIVE_MS });
+    assert.ok(await alice.page.getByText('Message retracted').count() >= 1, 'the other side sees it was retracted');
+  });
+
   test('Bob proposes a loan: taken days are shown and refused, free ones are requested', async () => {
     await bob.page.getByRole('button', { name: 'Propose an exchange' }).click();
     const form = bob.page.getByRole('dialog', { name: /Propose an exchange/ });
