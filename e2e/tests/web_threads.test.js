@@ -212,6 +212,8 @@ describe('web: two people chat live, agree an exchange and review it', () => {
     await alice.page.getByRole('link', { name: 'View the exchange' }).first().click();
     await heading(alice.page, 'Exchange: Cordless drill');
     exchangePath = new URL(alice.page.url()).pathname;
+    // she saw the request in the conversation: nothing is left unread
+    await alice.page.getByRole('link', { name: /Messages.*unread/ }).waitFor({ state: 'detached', timeout: LIVE_MS });
     await alice.page.getByText('Bob Leroy asks for this exchange').waitFor();
     await checkA11y(alice.page, 'exchange');
     await screenshot(alice.page, 'exchange');

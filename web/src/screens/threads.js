@@ -367,19 +367,21 @@ async function renderThread(ctx) {
 
   // ---- read marker
   let readTimer = 0;
+  const sendRead = async () => {
+    readTimer = 0;
+    if (document.visibilityState !== 'visible') {
+      return;
+    }
+    try {
+      const updated = await pb.send(`/api/peerbase/threads/${id}/read`, { method: 'POST', requestKey: null });
+      thread = { ...updated, expand: thread.expand };
+    } catch {
+      // the next message or visit marks it
+    }
+  };
   const markRead = () => {
     clearTimeout(readTimer);
-    readTimer = setTimeout(async () => {
-      if (document.visibilityState !== 'visible') {
-        return;
-      }
-      try {
-        const updated = await pb.send(`/api/peerbase/threads/${id}/read`, { method: 'POST', requestKey: null });
-        thread = { ...updated, expand: thread.expand };
-      } catch {
-        // the next message or visit marks it
-      }
-    }, 300);
+    readTimer = setTimeout(sendRead, 300);
   };
   if (unreadOf(thread, uid) > 0) {
     markRead();
@@ -392,7 +394,11 @@ async function renderThread(ctx) {
   document.addEventListener('visibilitychange', onVisible);
   ctx.onCleanup(() => {
     document.removeEventListener('visibilitychange', onVisible);
-    clearTimeout(readTimer);
+    if (readTimer) {
+      // leaving right after a message came: it was seen
+      clearTimeout(readTimer);
+      sendRead();
+    }
   });
 
   // ---- live
