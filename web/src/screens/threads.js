@@ -533,7 +533,13 @@ async function renderThread(ctx) {
   return h('section', { class: 'screen ws-screen ws-chat' },
     h('header', { class: 'ws-chat-head' },
       h('p', { class: 'ws-back' }, h('a', { href: '/threads' }, t('threads.all'))),
-      title,
+      h('div', { class: 'ws-who' },
+        avatar(other.rec, 40),
+        h('div', {},
+          title,
+          other.rec && !other.rec.deleted
+            ? h('a', { href: `/people/${other.id}`, class: 'ws-profile-link' }, t('threads.profile', { name: otherName }))
+            : null)),
       offerBox,
       exchangeList,
       actions,
