@@ -182,4 +182,16 @@ describe('web app: installable, offline, push', () => {
     assert.equal(push.json.url, `/threads/${thread.id}`);
     assert.deepEqual(svc.violations, []);
   });
+
+  // Last: it stops the server.
+  test('when the server cannot be reached (the browser online), the page says it is offline', async () => {
+    const { page } = ana;
+    await page.goto('/me');
+    await heading(page, 'Ana Pwa');
+    assert.equal(await page.locator('.offline-banner').isHidden(), true);
+    await server.kill();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Nearby' }).click();
+    await page.getByRole('status').filter({ hasText: 'You are offline' }).waitFor();
+    assert.equal(await page.evaluate(() => navigator.onLine), true);
+  });
 });

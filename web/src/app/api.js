@@ -8,6 +8,27 @@ export const pb = new PocketBase(location.origin);
 // auto-cancellation of same-key requests would cancel wanted requests.
 pb.autoCancellation(false);
 
+// Every request goes through pb.send: a connection failure, and the next
+// answer after one, are told to the listeners (offline.js shows the banner),
+// whichever screen made the request.
+const connectionListeners = new Set();
+export function onConnection(fn) {
+  connectionListeners.add(fn);
+  return () => connectionListeners.delete(fn);
+}
+const send = pb.send.bind(pb);
+pb.send = async function sendAndWatch(path, options) {
+  try {
+    const res = await send(path, options);
+    for (const fn of connectionListeners) fn(true);
+    return res;
+  } catch (err) {
+    if (isNetworkError(err)) for (const fn of connectionListeners) fn(false);
+    else if (err?.status > 0) for (const fn of connectionListeners) fn(true);
+    throw err;
+  }
+};
+
 /** isNetworkError reports whether err is a request that never reached the server. */
 export function isNetworkError(err) {
   return !!err && err.status === 0 && !err.isAbort;

@@ -15,7 +15,13 @@ export function h(tag, attrs, ...children) {
     if (v == null || v === false) continue;
     if (k === 'ref') ref = v;
     else if (k === 'dataset') Object.assign(el.dataset, v);
-    else if (k === 'style' && typeof v === 'object') Object.assign(el.style, v);
+    else if (k === 'style' && typeof v === 'object') {
+      for (const [prop, val] of Object.entries(v)) {
+        if (val == null) continue;
+        if (prop.startsWith('--')) el.style.setProperty(prop, val);
+        else el.style[prop] = val;
+      }
+    }
     else if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2).toLowerCase(), v);
     else if (k === 'value' && 'value' in el && !(el instanceof SVGElement)) el.value = v;
     else if (k === 'checked' || k === 'selected') el[k] = !!v;

@@ -1,7 +1,7 @@
 // Offline state: the browser says it is offline, or a request to the API
 // could not connect. The shell shows a banner while offline; a check against
 // /api/health every few seconds clears a connection failure.
-import { pb, isNetworkError } from './api.js';
+import { pb, isNetworkError, onConnection } from './api.js';
 
 let apiDown = false;
 let timer = null;
@@ -31,19 +31,21 @@ export function noteError(err) {
   if (!timer) timer = setInterval(probe, 5000);
 }
 
-async function probe() {
-  try {
-    await pb.health.check();
-    apiDown = false;
-    clearInterval(timer);
-    timer = null;
-    emit();
-  } catch {
-    // still down
-  }
+function probe() {
+  // pb.send tells reachable() when the server answers.
+  pb.health.check().catch(() => {});
+}
+
+function reachable() {
+  if (!apiDown) return;
+  apiDown = false;
+  clearInterval(timer);
+  timer = null;
+  emit();
 }
 
 export function initOffline() {
+  onConnection((ok) => (ok ? reachable() : noteError({ status: 0, isAbort: false })));
   addEventListener('online', () => {
     probe();
     emit();

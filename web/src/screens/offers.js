@@ -467,7 +467,7 @@ async function offerScreen(ctx) {
             'p',
             { class: 'offer-card-meta' },
             h('span', { class: 'tag' }, t(`offers.kind.${offer.kind}`)),
-            h('span', { class: 'offer-price big' }, priceLabel(offer)),
+            priceLabel(offer) ? h('span', { class: 'offer-price big' }, priceLabel(offer)) : null,
             offer.status !== 'active' ? h('span', { class: 'tag tag-muted' }, t(`offers.status.${offer.status}`)) : null,
             offer.expired ? h('span', { class: 'tag tag-muted' }, t('offers.expired')) : null,
           ),

@@ -33,7 +33,6 @@ export function avatar(user, size = 40) {
     .join('');
   const meta = user?.avatar_meta?.[user?.avatar];
   const el = h('span', { class: 'avatar', style: { '--avatar-size': `${size}px`, background: meta?.color || null } });
-  el.style.setProperty('--avatar-size', `${size}px`);
   if (user?.avatar) {
     el.append(h('img', { src: photoUrl(user, user.avatar, size > 64 ? '256x256' : '64x64'), alt: '', width: size, height: size, loading: 'lazy', decoding: 'async' }));
   } else {
@@ -69,10 +68,10 @@ export function timeEl(date) {
   return h('time', { datetime: Number.isNaN(d.getTime()) ? null : d.toISOString(), title: Number.isNaN(d.getTime()) ? null : d.toLocaleString(getLanguage()) }, timeAgo(d));
 }
 
-/** priceLabel is "Free", "€12", "€5 / day" for an offer (or "Swap"). */
+/** priceLabel is "Free", "€12", "€5 / day" for an offer ("" for a swap without a price). */
 export function priceLabel(offer) {
   if (offer.kind === 'give') return t('offers.price.free');
-  if (offer.kind === 'swap' && !offer.price) return t('offers.kind.swap');
+  if (offer.kind === 'swap' && !offer.price) return '';
   if (!offer.price) return offer.kind === 'lend' ? t('offers.price.free') : t('offers.price.ask');
   let amount;
   try {

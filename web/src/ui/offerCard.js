@@ -91,7 +91,7 @@ export function offerCard(ctx, offer, { headingLevel = 2, showStatus = false } =
           'p',
           { class: 'offer-card-meta' },
           h('span', { class: 'tag' }, kind),
-          h('span', { class: 'offer-price' }, priceLabel(offer)),
+          priceLabel(offer) ? h('span', { class: 'offer-price' }, priceLabel(offer)) : null,
           dist ? h('span', { class: 'muted' }, t('offers.away', { distance: dist })) : null,
           showStatus && offer.status ? h('span', { class: `tag tag-muted status-${offer.status}` }, t(`offers.status.${offer.status}`)) : null,
         ),
