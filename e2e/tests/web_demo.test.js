@@ -33,6 +33,8 @@ describe('web app: the demo data', () => {
     await page.getByLabel('Password').fill('demo-password-123');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForFunction(() => window.peerbase.pb.authStore.isValid === true);
+    // The place picker is folded when the account has an area: open it.
+    if ((await page.locator('details.place-details').getAttribute('open')) === null) await page.locator('details.place-details > summary').click();
     await page.getByLabel('Place', { exact: true }).fill('Lyon');
     await page.getByRole('button', { name: 'Go' }).click();
     await heading(page, 'Offers near Lyon');

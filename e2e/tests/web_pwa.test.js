@@ -156,6 +156,17 @@ describe('web app: installable, offline, push', () => {
     // A payload URL off this site opens the home screen instead.
     await cdp.send('ServiceWorker.deliverPushMessage', { origin: server.url, registrationId: reg.registrationId, data: JSON.stringify({ ...payload, type: 'match', title: 'Elsewhere', url: 'https://evil.example/phish' }) });
     assert.deepEqual((await notification('Elsewhere')).data, { url: '/' });
+
+    // Tapping the first opens its screen in the open app. No OS notification can be clicked from a test, so the
+    // worker's own notificationclick handler is run on the shown notification by a synthetic event (its
+    // waitUntil then throws, untrusted, once the handler has started the work: dispatchEvent reports it only).
+    const [worker] = context.serviceWorkers();
+    assert.ok(worker, 'the service worker is reachable');
+    await worker.evaluate(async () => {
+      const [shown] = (await self.registration.getNotifications()).filter((x) => x.title === 'Ben wrote to you');
+      self.dispatchEvent(new NotificationEvent('notificationclick', { notification: shown }));
+    });
+    await page.waitForURL((u) => u.pathname === '/threads/abc123');
     await cdp.detach();
   });
 

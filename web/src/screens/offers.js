@@ -178,13 +178,27 @@ async function nearbyScreen(ctx) {
     }),
     { empty: () => emptyState(t('offers.nearby.none'), place ? t('offers.nearby.noneHint') : '', h('a', { class: 'btn btn-primary', href: '/offers/new' }, t('offers.post'))) },
   );
+  // The place picker folds away once there is a place (more room for offers on a phone); it stays as the
+  // person left it when they pick another place.
   const picker = h('div');
-  const showPicker = () => replace(picker, placePicker(ctx, place, (p) => {
-    place = p;
-    setTitle();
-    showPicker();
-    results.reload();
-  }));
+  let open = !place;
+  const showPicker = () => {
+    const details = h(
+      'details',
+      { class: 'place-details', open },
+      h('summary', !place ? t('offers.search.anywhere') : place.radius ? t('offers.nearby.change', { place: place.label, km: place.radius }) : t('offers.nearby.changeAny', { place: place.label })),
+      placePicker(ctx, place, (p) => {
+        place = p;
+        setTitle();
+        showPicker();
+        results.reload();
+      }),
+    );
+    details.addEventListener('toggle', () => {
+      open = details.open;
+    });
+    replace(picker, details);
+  };
   showPicker();
   const filters = filtersBar(ctx, state, cats, () => {
     syncQuery({}, state);
@@ -332,11 +346,18 @@ async function searchScreen(ctx) {
     results.reload();
   };
   const picker = h('div');
-  const showPicker = () => replace(picker, h('details', { class: 'place-details' }, h('summary', place ? t('offers.search.near', { place: place.label }) : t('offers.search.anywhere')), placePicker(ctx, place, (p) => {
-    place = p;
-    showPicker();
-    run();
-  })));
+  let open = false;
+  const showPicker = () => {
+    const details = h('details', { class: 'place-details', open }, h('summary', place ? t('offers.search.near', { place: place.label }) : t('offers.search.anywhere')), placePicker(ctx, place, (p) => {
+      place = p;
+      showPicker();
+      run();
+    }));
+    details.addEventListener('toggle', () => {
+      open = details.open;
+    });
+    replace(picker, details);
+  };
   showPicker();
   const node = h(
     'section',
