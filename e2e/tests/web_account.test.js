@@ -28,6 +28,11 @@ describe('web app: account', () => {
     await heading(page, 'Create an account');
     await checkA11y(page, 'sign up');
     await screenshot(page, 'signup');
+    // The first Tab reaches "Skip to content", which moves focus to the screen.
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Skip to content');
+    await page.keyboard.press('Enter');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'main');
     await page.getByRole('link', { name: 'Sign in' }).click();
     await heading(page, 'Sign in');
     assert.equal(new URL(page.url()).pathname, '/signin');

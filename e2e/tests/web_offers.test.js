@@ -74,8 +74,19 @@ describe('web app: offers', () => {
     const option = page.getByRole('option', { name: /Cordless drill with two batteries/ });
     await option.waitFor();
     await checkA11y(page, 'search with suggestions');
+    // By keyboard: Down picks the suggestion (aria-activedescendant), Enter opens it.
+    await box.press('ArrowDown');
+    assert.equal(await option.getAttribute('aria-selected'), 'true');
+    assert.equal(await box.getAttribute('aria-activedescendant'), await option.getAttribute('id'));
+    await box.press('Enter');
+    await heading(page, 'Cordless drill with two batteries');
+    await page.goBack();
+    await heading(page, 'Search offers');
+    await box.fill('cordl');
+    await option.waitFor();
     await box.press('Escape');
-    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    assert.equal(await box.getAttribute('aria-expanded'), 'false');
+    await box.press('Enter');
     const card = page.locator(`article[data-offer="${offerId}"]`);
     await card.waitFor();
     assert.match(await card.innerText(), /Cordless drill/);

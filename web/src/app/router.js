@@ -56,6 +56,8 @@ export function createRouter(onChange) {
     if (!a || a.target || a.hasAttribute('download') || a.dataset.reload != null) return;
     const url = new URL(a.href, location.href);
     if (url.origin !== location.origin || url.pathname.startsWith('/api/') || url.pathname.startsWith('/_/')) return;
+    // A link to a spot on this screen (the skip link): the browser scrolls and focuses it.
+    if (url.hash && url.pathname === location.pathname && url.search === location.search) return;
     e.preventDefault();
     nav(url.pathname + url.search + url.hash);
   });
