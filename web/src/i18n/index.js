@@ -15,3 +15,7 @@ import wants from './wants.js'; add(wants);
 import offers from './offers.js'; add(offers);
 import settings from './settings.js'; add(settings);
 import wanted from './wanted.js'; add(wanted);
+import threads from './threads.js'; add(threads);
+import exchanges from './exchanges.js'; add(exchanges);
+import reviews from './reviews.js'; add(reviews);
+import report from './report.js'; add(report);

@@ -19,3 +19,6 @@ import * as offers from './offers.js'; add(offers);
 import * as offerForm from './offerForm.js'; add(offerForm);
 import * as settings from './settings.js'; add(settings);
 import * as wanted from './wanted.js'; add(wanted);
+import * as threads from './threads.js'; add(threads);
+import * as exchanges from './exchanges.js'; add(exchanges);
+import * as reviews from './reviews.js'; add(reviews);
