@@ -788,3 +788,37 @@ func TestSendAllPushesInOneGo(t *testing.T) {
 		t.Fatalf("rows %v, want %v", got, want)
 	}
 }
+
+// TestDeliveryIndexes: push_deliveries has no index on subscription (its
+// ids are random: each outbox row would write a random index page); the
+// lookups of a deleted or replaced subscription's rows go through the
+// recipient index, which a fan-out's rows share.
+func TestDeliveryIndexes(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, false)
+	var names []string
+	if err := e.app.DB().NewQuery("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'push_deliveries' " +
+		"ORDER BY name").Column(&names); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(strings.Join(names, " "), "subscription") ||
+		!strings.Contains(" "+strings.Join(names, " ")+" ", " idx_push_deliveries_recipient ") {
+		t.Fatalf("indexes: %v", names)
+	}
+	for _, where := range []string{
+		"[[recipient]] = {:user} AND [[subscription]] = {:id}",
+		"[[recipient]] = {:user} AND [[subscription]] = {:id} AND [[status]] = {:pending}",
+	} {
+		var plan []struct {
+			Detail string `db:"detail"`
+		}
+		err := e.app.DB().NewQuery("EXPLAIN QUERY PLAN UPDATE {{push_deliveries}} SET [[updated]] = '' WHERE " + where).
+			Bind(dbx.Params{"user": "u", "id": "s", "pending": schema.DeliveryPending}).All(&plan)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(plan) == 0 || !strings.Contains(plan[0].Detail, "USING INDEX idx_push_deliveries_recipient") {
+			t.Errorf("%s: %+v", where, plan)
+		}
+	}
+}

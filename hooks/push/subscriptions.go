@@ -63,12 +63,14 @@ func (s *service) replaceSubscription(e *core.RecordRequestEvent) error {
 		if old.GetString(schema.SubUser) == e.Record.GetString(schema.SubUser) {
 			_, err = tx.DB().Update(schema.PushDeliveries,
 				dbx.Params{schema.DeliverySubscription: e.Record.Id, schema.FieldUpdated: now},
-				dbx.HashExp{schema.DeliverySubscription: old.Id, schema.DeliveryStatus: schema.DeliveryPending}).Execute()
+				dbx.HashExp{schema.DeliveryRecipient: old.GetString(schema.SubUser), schema.DeliverySubscription: old.Id,
+					schema.DeliveryStatus: schema.DeliveryPending}).Execute()
 		} else {
 			_, err = tx.DB().Update(schema.PushDeliveries,
 				dbx.Params{schema.DeliveryStatus: schema.DeliveryFailed, schema.DeliveryLastError: "subscription moved to another account",
 					schema.FieldUpdated: now},
-				dbx.HashExp{schema.DeliverySubscription: old.Id, schema.DeliveryStatus: schema.DeliveryPending}).Execute()
+				dbx.HashExp{schema.DeliveryRecipient: old.GetString(schema.SubUser), schema.DeliverySubscription: old.Id,
+					schema.DeliveryStatus: schema.DeliveryPending}).Execute()
 		}
 		if err != nil {
 			return err
@@ -92,8 +94,9 @@ func (s *service) subscriptionDeleted(e *core.RecordEvent) error {
 		_, err := tx.DB().NewQuery("UPDATE {{" + schema.PushDeliveries + "}} SET " +
 			"[[last_error]] = CASE WHEN [[status]] = {:pending} THEN 'subscription removed' ELSE [[last_error]] END, " +
 			"[[status]] = CASE WHEN [[status]] = {:pending} THEN {:gone} ELSE [[status]] END, " +
-			"[[subscription]] = '', [[updated]] = {:now} WHERE [[subscription]] = {:id}").
-			Bind(dbx.Params{"pending": schema.DeliveryPending, "gone": schema.DeliveryGone, "now": now, "id": e.Record.Id}).
+			"[[subscription]] = '', [[updated]] = {:now} WHERE [[recipient]] = {:user} AND [[subscription]] = {:id}").
+			Bind(dbx.Params{"pending": schema.DeliveryPending, "gone": schema.DeliveryGone, "now": now, "id": e.Record.Id,
+				"user": e.Record.GetString(schema.SubUser)}).
 			Execute()
 		if err != nil {
 			return err
