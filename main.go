@@ -21,7 +21,11 @@ import (
 func main() {
 	// dev mode (every SQL statement and DEBUG line on the terminal) only
 	// with --dev, even under go run; our own banner replaces PocketBase's
-	app := pocketbase.NewWithConfig(pocketbase.Config{DefaultDev: false, HideStartBanner: true})
+	app := pocketbase.NewWithConfig(pocketbase.Config{
+		DefaultDev:       false,
+		HideStartBanner:  true,
+		DataMaxIdleConns: hooks.DataMaxIdleConns,
+	})
 
 	cfg := hooks.DefaultConfig()
 	hooks.BindFlags(app.RootCmd.PersistentFlags(), &cfg)

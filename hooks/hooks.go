@@ -27,6 +27,15 @@ import (
 	"peerbase/hooks/trust"
 )
 
+// DataMaxIdleConns is how many idle connections to the data database the
+// binary keeps open (PocketBase keeps 15 of its 120). Every request beyond
+// the 15th at once opened a new SQLite connection and closed it afterwards:
+// opening one parses the whole schema, closing one frees its page cache, and
+// with 50 requests at once that churn was a third of the server's CPU in the
+// search benchmark, on every route alike. Idle connections cost only the
+// pages they cached, which a commit by another connection empties anyway.
+const DataMaxIdleConns = 120
+
 // Config holds the configuration of every capability.
 type Config struct {
 	Trust      trust.Config

@@ -45,7 +45,11 @@ func FromTemplate(t testing.TB, dir string) *tests.TestApp {
 // Open clones dir into a new test app with Peerbase's hooks registered; the
 // caller cleans it up. It suits tests.ApiScenario's TestAppFactory.
 func Open(dir string) (*tests.TestApp, error) {
-	app, err := tests.NewTestApp(dir)
+	app, err := tests.NewTestAppWithConfig(core.BaseAppConfig{
+		DataDir:          dir,
+		EncryptionEnv:    "pb_test_env",
+		DataMaxIdleConns: hooks.DataMaxIdleConns, // as the binary ships
+	})
 	if err != nil {
 		return nil, fmt.Errorf("failed to create the test app: %w", err)
 	}
