@@ -9,7 +9,6 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
-	pbsearch "github.com/pocketbase/pocketbase/tools/search"
 )
 
 // A page is chosen in two steps. First the mirror (memory) gives the
@@ -287,15 +286,7 @@ func (b *builder) verified(cands []cand) (map[string]*core.Record, error) {
 		Join("CROSS JOIN", c, dbx.NewExp("[["+c+".id]] = pageids.value")).
 		AndWhere(b.t.liveRow(b.now))
 	if !b.info.HasSuperuserAuth() {
-		resolver := core.NewRecordFieldResolver(b.app, b.coll, b.info, true)
-		if rule := *b.coll.ListRule; rule != "" {
-			expr, err := pbsearch.FilterData(rule).BuildExpr(resolver)
-			if err != nil {
-				return nil, fmt.Errorf("failed to apply the list rule: %w", err)
-			}
-			q.AndWhere(expr)
-		}
-		if err := resolver.UpdateQuery(q); err != nil {
+		if err := withListRule(b.app, b.coll, b.info, q); err != nil {
 			return nil, err
 		}
 	}

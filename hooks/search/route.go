@@ -501,15 +501,7 @@ func (b *builder) base(radius float64, from driver, selects ...string) (*dbx.Sel
 		AndWhere(b.t.live(b.now))
 
 	if !b.info.HasSuperuserAuth() {
-		resolver := core.NewRecordFieldResolver(b.app, b.coll, b.info, true)
-		if rule := *b.coll.ListRule; rule != "" {
-			expr, err := pbsearch.FilterData(rule).BuildExpr(resolver)
-			if err != nil {
-				return nil, fmt.Errorf("failed to apply the list rule: %w", err)
-			}
-			q.AndWhere(expr)
-		}
-		if err := resolver.UpdateQuery(q); err != nil {
+		if err := withListRule(b.app, b.coll, b.info, q); err != nil {
 			return nil, err
 		}
 		if b.info.Auth != nil {
@@ -587,4 +579,19 @@ func (b *builder) count() (int, error) {
 		return 0, fmt.Errorf("failed to count: %w", err)
 	}
 	return len(ns), nil
+}
+
+// withListRule adds coll's list rule for the caller of info to q, as the
+// records API applies it (the joins its fields need included). A
+// superuser's queries don't pass here: the rules don't apply to them.
+func withListRule(app core.App, coll *core.Collection, info *core.RequestInfo, q *dbx.SelectQuery) error {
+	resolver := core.NewRecordFieldResolver(app, coll, info, true)
+	if rule := *coll.ListRule; rule != "" {
+		expr, err := pbsearch.FilterData(rule).BuildExpr(resolver)
+		if err != nil {
+			return fmt.Errorf("failed to apply the list rule: %w", err)
+		}
+		q.AndWhere(expr)
+	}
+	return resolver.UpdateQuery(q)
 }
