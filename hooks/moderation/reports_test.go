@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/pocketbase/dbx"
+
 	"peerbase/hooks"
 	"peerbase/hooks/moderation"
 	"peerbase/hooks/schema"
@@ -259,6 +261,12 @@ func TestModerationQueue(t *testing.T) {
 	e.mustReport("r1", schema.Offers, ids["offer"])
 	e.mustReport("r2", schema.Offers, ids["offer"])
 	e.mustReport("r1", schema.Users, ids["olga"])
+	// the three reports may share a millisecond: the offer's are made older
+	// so that "newest first" has one answer
+	if _, err := e.app.DB().NewQuery("UPDATE {{" + schema.Reports + "}} SET [[created]] = '2026-01-01 00:00:00.000Z' " +
+		"WHERE [[" + schema.ReportTargetColl + "]] = {:c}").Bind(dbx.Params{"c": schema.Offers}).Execute(); err != nil {
+		t.Fatal(err)
+	}
 	for _, who := range []string{"", "r1", "olga"} {
 		if code, _ := e.call(http.MethodGet, "/api/collections/moderation_queue/records", who, nil); code != 403 {
 			t.Errorf("%q listed the queue: %d", who, code)
