@@ -114,6 +114,8 @@ type got struct {
 	Urgency string
 	Topic   string
 	Claims  jwt.MapClaims
+	Token   string // the JWT (t=)
+	Key     string // the public key (k=)
 	BodyLen int
 	RS      uint32
 	Payload map[string]any
@@ -238,6 +240,7 @@ func (r *receiver) check(req *http.Request, g *got) error {
 			k = v
 		}
 	}
+	g.Token, g.Key = token, k
 	if r.vapid != "" && k != r.vapid {
 		return fmt.Errorf("k=%q is not the server's public key", k)
 	}

@@ -12,7 +12,6 @@ import (
 	"sync"
 	"time"
 
-	webpush "github.com/SherClockHolmes/webpush-go"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
@@ -277,7 +276,7 @@ func (o *outbox) send(j job) result {
 	switch {
 	case err != nil && o.ctx.Err() != nil:
 		r.skip = true
-	case err != nil && (errors.Is(err, ErrEndpoint) || errors.Is(err, webpush.ErrMaxPadExceeded)):
+	case err != nil && (errors.Is(err, ErrEndpoint) || errors.Is(err, ErrPayloadTooLarge) || errors.Is(err, ErrSubscriptionKeys)):
 		r.status, r.lastError, r.sub = schema.DeliveryFailed, err.Error(), subFailure
 	case err != nil:
 		o.retry(&r, 0, err.Error())
