@@ -184,7 +184,13 @@ func (o *outbox) dispatch() (int, time.Time, error) {
 		notIn = "AND d.[[id]] NOT IN (" + skip.String() + ") "
 	}
 	params["pending"], params["now"], params["limit"] = schema.DeliveryPending, dateString(now), free
-	err := o.s.app.DB().NewQuery("SELECT d.[[id]], d.[[subscription]], d.[[recipient]], d.[[payload]], d.[[topic]], " +
+	// read through the writer's connection: every other connection starting
+	// a read after a commit (the marks, the fan-outs: all on the writer)
+	// drops its page cache, and modernc's allocator unmaps the freed pages
+	// (a TLB shootdown each); the writer's cache stays valid across its own
+	// commits and already holds the subscriptions the marks update. The
+	// read is short; a writer waits for it at most a few milliseconds.
+	err := o.s.app.NonconcurrentDB().NewQuery("SELECT d.[[id]], d.[[subscription]], d.[[recipient]], d.[[payload]], d.[[topic]], " +
 		"d.[[urgency]], d.[[ttl]], d.[[attempts]], COALESCE(s.[[endpoint]], '') AS [[endpoint]], " +
 		"COALESCE(s.[[p256dh]], '') AS [[p256dh]], COALESCE(s.[[auth]], '') AS [[auth]] " +
 		"FROM {{" + schema.PushDeliveries + "}} d LEFT JOIN {{" + schema.PushSubscriptions + "}} s ON s.[[id]] = d.[[subscription]] " +
