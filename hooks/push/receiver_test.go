@@ -241,7 +241,10 @@ func (r *receiver) check(req *http.Request, g *got) error {
 		}
 	}
 	g.Token, g.Key = token, k
-	if r.vapid != "" && k != r.vapid {
+	r.mu.Lock()
+	want := r.vapid
+	r.mu.Unlock()
+	if want != "" && k != want {
 		return fmt.Errorf("k=%q is not the server's public key", k)
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(k)
