@@ -79,6 +79,34 @@ func TestRotateKeys(t *testing.T) {
 	}
 }
 
+// TestRotateKeysRunningSender: a server that is delivering signs with the
+// new pair right after a rotation in its process (never with a JWT kept
+// from the old one).
+func TestRotateKeysRunningSender(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, true)
+	old := e.rcv.vapid
+	e.subscribe("bob", "/rot/a", newDevice(t))
+	e.message("ann", "before")
+	first := e.rcv.waitFor(10*time.Second, "the push before the rotation", func(gs []got) bool { return len(gs) == 1 })
+	if first[0].Err != nil || first[0].Key != old {
+		t.Fatalf("before: %v k=%s", first[0].Err, first[0].Key)
+	}
+	k, _, err := push.RotateKeys(e.app, push.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.rcv.mu.Lock()
+	e.rcv.vapid = k.Public
+	e.rcv.mu.Unlock()
+	e.subscribe("bob", "/rot/b", newDevice(t))
+	e.message("ann", "after")
+	gs := e.rcv.waitFor(10*time.Second, "the push after the rotation", func(gs []got) bool { return len(gs) == 2 })
+	if g := gs[1]; g.Path != "/rot/b" || g.Err != nil || g.Key != k.Public || g.Token == first[0].Token {
+		t.Fatalf("after: %s %v k=%s (want %s)", g.Path, g.Err, g.Key, k.Public)
+	}
+}
+
 // TestSubscriptionValidation: through the records API, loopback names and
 // addresses, non-https endpoints and malformed keys get a field-level 400
 // and nothing is stored; the allowed host:port is accepted over http.

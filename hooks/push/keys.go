@@ -37,8 +37,8 @@ func GenerateKeys() (Keys, error) {
 }
 
 // Normalize checks that k is a P-256 pair whose public key is the private
-// key's, and returns it in raw base64url (the form webpush-go and the
-// Push API's applicationServerKey take).
+// key's, and returns it in raw base64url (the form the Authorization
+// header's k= and the Push API's applicationServerKey take).
 func (k Keys) Normalize() (Keys, error) {
 	priv, err := decodeKey(k.Private)
 	if err != nil || len(priv) != 32 {
@@ -124,10 +124,7 @@ func LoadOrCreateKeys(dataDir string) (Keys, error) {
 }
 
 // ParseSubject checks a VAPID subject (a mailto: address or an https: URL)
-// and returns the form webpush-go v1.4.0 must be given: it prefixes
-// anything that does not start with "https:" with "mailto:", so a
-// "mailto:x" subject would become "mailto:mailto:x"; it gets the bare
-// address instead.
+// and returns it trimmed, as the JWT's sub claim carries it.
 func ParseSubject(s string) (string, error) {
 	s = strings.TrimSpace(s)
 	switch {
@@ -137,7 +134,7 @@ func ParseSubject(s string) (string, error) {
 		if err != nil || a.Address != addr || a.Name != "" {
 			return "", fmt.Errorf("the VAPID subject %q is not mailto:<address>", s)
 		}
-		return addr, nil
+		return s, nil
 	case strings.HasPrefix(s, "https:"):
 		u, err := url.Parse(s)
 		if err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil {

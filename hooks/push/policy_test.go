@@ -153,7 +153,7 @@ func TestKeys(t *testing.T) {
 		t.Errorf("a padded key: %v", err)
 	}
 
-	for in, want := range map[string]string{"mailto:ops@example.org": "ops@example.org",
+	for in, want := range map[string]string{"mailto:ops@example.org": "mailto:ops@example.org", " mailto:ops@example.org ": "mailto:ops@example.org",
 		"https://example.org/contact": "https://example.org/contact"} {
 		if got, err := push.ParseSubject(in); err != nil || got != want {
 			t.Errorf("%s: %q %v", in, got, err)

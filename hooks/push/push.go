@@ -1,5 +1,5 @@
 // Package push delivers what people are told to their devices by Web Push
-// (RFC 8030, 8291, 8292) through github.com/SherClockHolmes/webpush-go:
+// (RFC 8030, 8291, 8292), encrypted and signed by Sender (sender.go):
 // VAPID keys kept in the data dir or given by the environment, a device
 // registry (push_subscriptions, the caller's own, every endpoint checked
 // against internal addresses), and a durable outbox (push_deliveries): a
@@ -139,7 +139,8 @@ func (s *service) currentKeys() (Keys, error) {
 	return k, nil
 }
 
-// subjectFor returns the VAPID subject in webpush-go's form.
+// subjectFor returns the VAPID subject: the configured one, else the
+// application URL when it is https.
 func (s *service) subjectFor() string {
 	if s.cfg.Subject != "" {
 		sub, _ := ParseSubject(s.cfg.Subject)
@@ -151,7 +152,7 @@ func (s *service) subjectFor() string {
 		}
 	}
 	s.app.Logger().Warn("push: no PEERBASE_VAPID_SUBJECT and no https application URL; using mailto:push@localhost, which some push services refuse")
-	return "push@localhost"
+	return "mailto:push@localhost"
 }
 
 // start starts the outbox worker (once).
@@ -165,7 +166,11 @@ func (s *service) start() error {
 	if err != nil {
 		return err
 	}
-	s.sender = &Sender{Client: NewClient(s.validator, s.cfg.Timeout, s.cfg.Workers), Keys: keys, Subject: s.subjectFor()}
+	sender, err := NewSender(NewClient(s.validator, s.cfg.Timeout, s.cfg.Workers), keys, s.subjectFor())
+	if err != nil {
+		return fmt.Errorf("push: %w", err)
+	}
+	s.sender = sender
 	o := newOutbox(s)
 	o.start()
 	s.out.Store(o)
@@ -288,6 +293,16 @@ func RotateKeys(app core.App, cfg Config) (Keys, int, error) {
 		s.keysMu.Lock()
 		s.keys = k
 		s.keysMu.Unlock()
+		// a sender running in this process signs with the new pair; its
+		// JWTs signed with the old one are dropped with it
+		s.startMu.Lock()
+		if s.sender != nil {
+			err = s.sender.SetKeys(k)
+		}
+		s.startMu.Unlock()
+		if err != nil {
+			return Keys{}, 0, err
+		}
 	}
 	return k, n, nil
 }

@@ -114,6 +114,8 @@ type got struct {
 	Urgency string
 	Topic   string
 	Claims  jwt.MapClaims
+	Token   string // the JWT (t=)
+	Key     string // the public key (k=)
 	BodyLen int
 	RS      uint32
 	Payload map[string]any
@@ -238,7 +240,11 @@ func (r *receiver) check(req *http.Request, g *got) error {
 			k = v
 		}
 	}
-	if r.vapid != "" && k != r.vapid {
+	g.Token, g.Key = token, k
+	r.mu.Lock()
+	want := r.vapid
+	r.mu.Unlock()
+	if want != "" && k != want {
 		return fmt.Errorf("k=%q is not the server's public key", k)
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(k)

@@ -3,8 +3,11 @@ package push_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"net/http"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -20,17 +23,18 @@ func newSender(t *testing.T, r *receiver, subject string, timeout time.Duration)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sub, err := push.ParseSubject(subject)
+	r.vapid = keys.Public
+	v := push.NewValidator([]string{r.hostPort()})
+	s, err := push.NewSender(push.NewClient(v, timeout, 8), keys, subject)
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.vapid = keys.Public
-	v := push.NewValidator([]string{r.hostPort()})
-	return &push.Sender{Client: push.NewClient(v, timeout, 8), Keys: keys, Subject: sub}
+	return s
 }
 
-// TestSenderMailtoSubjectNotDoubled: webpush-go prefixes "mailto:" to any
-// subject not starting with "https:"; a mailto: subject arrives once.
+// TestSenderMailtoSubjectNotDoubled: the JWT's sub is the subject as
+// configured (webpush-go made "mailto:x" into "mailto:mailto:x"), and it
+// expires within the 24 h RFC 8292 allows.
 func TestSenderMailtoSubjectNotDoubled(t *testing.T) {
 	t.Parallel()
 	r := newReceiver(t)
@@ -47,7 +51,7 @@ func TestSenderMailtoSubjectNotDoubled(t *testing.T) {
 		if len(g) != 1 || g[0].Err != nil || g[0].Claims["sub"] != subject {
 			t.Fatalf("%s: got %+v", subject, g)
 		}
-		// VapidExpiration is ignored by webpush-go: exp is now + 12 h, within the 24 h allowed
+		// exp is now + 12 h, within the 24 h allowed
 		exp, _ := g[0].Claims.GetExpirationTime()
 		if d := time.Until(exp.Time); d < 11*time.Hour || d > 24*time.Hour {
 			t.Errorf("exp in %v", d)
@@ -55,9 +59,10 @@ func TestSenderMailtoSubjectNotDoubled(t *testing.T) {
 	}
 }
 
-// TestSenderPaddingLeavesCallerBufferAlone: webpush-go appends its padding
-// to the slice it is given; the caller's spare capacity is untouched, and
-// concurrent sends from one buffer all decrypt to it.
+// TestSenderPaddingLeavesCallerBufferAlone: the padding is never written
+// into the caller's slice (webpush-go appended it there); the caller's
+// spare capacity is untouched, and concurrent sends from one buffer all
+// decrypt to it.
 func TestSenderPaddingLeavesCallerBufferAlone(t *testing.T) {
 	t.Parallel()
 	r := newReceiver(t)
@@ -98,8 +103,8 @@ func TestSenderPaddingLeavesCallerBufferAlone(t *testing.T) {
 
 // TestSenderRecordSizeAndTTL: the body is the payload padded to a
 // multiple of 128, not to 4096 (Firefox for Android answers 413), and
-// TTL, Urgency and Topic are sent as given; TTL 0 (webpush-go's default,
-// dropped by an offline device) is refused.
+// TTL, Urgency and Topic are sent as given; TTL 0 (dropped by an offline
+// device) is refused.
 func TestSenderRecordSizeAndTTL(t *testing.T) {
 	t.Parallel()
 	r := newReceiver(t)
@@ -163,6 +168,156 @@ func TestSenderNoRedirectsAndTimeout(t *testing.T) {
 	}
 	if n := len(r.at("/target")); n != 0 {
 		t.Fatalf("the redirect was followed %d times", n)
+	}
+}
+
+// TestSenderKeepsJWT: one signed JWT per push service origin, reused for
+// every message to it (issue 9, item 8); another origin gets its own.
+func TestSenderKeepsJWT(t *testing.T) {
+	t.Parallel()
+	r1, r2 := newReceiver(t), newReceiver(t) // two ports: two origins
+	keys, err := push.GenerateKeys()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r1.vapid, r2.vapid = keys.Public, keys.Public
+	v := push.NewValidator([]string{r1.hostPort(), r2.hostPort()})
+	s, err := push.NewSender(push.NewClient(v, 5*time.Second, 8), keys, "mailto:ops@peerbase.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := newDevice(t)
+	for i := range 3 {
+		for _, r := range []*receiver{r1, r2} {
+			ep := r.endpoint("/keep/"+strconv.Itoa(i), d)
+			if ans, err := s.Send(context.Background(), push.Message{Endpoint: ep, P256dh: d.P256dh, Auth: d.AuthKey,
+				Payload: []byte(`{"id":"k"}`), TTL: 60}); err != nil || ans.Status != http.StatusCreated {
+				t.Fatalf("%v %v", ans, err)
+			}
+		}
+	}
+	tokens := func(r *receiver) map[string]bool {
+		m := map[string]bool{}
+		for _, g := range r.all() {
+			if g.Err != nil || g.Payload["id"] != "k" {
+				t.Fatalf("%s: %v %v", g.Path, g.Err, g.Payload)
+			}
+			m[g.Token] = true
+		}
+		return m
+	}
+	t1, t2 := tokens(r1), tokens(r2)
+	if len(t1) != 1 || len(t2) != 1 {
+		t.Fatalf("%d and %d JWTs for 3 messages to each origin", len(t1), len(t2))
+	}
+	for tok := range t1 {
+		if t2[tok] {
+			t.Fatal("two origins got the same JWT")
+		}
+	}
+	if aud := r2.all()[0].Claims["aud"]; aud != r2.srv.URL {
+		t.Errorf("aud %v, want %s", aud, r2.srv.URL)
+	}
+}
+
+// TestSenderResignsNearExpiry: the kept JWT is replaced once less than an
+// hour of its 12 h is left, and a rotated key pair never uses a JWT signed
+// with the old one.
+func TestSenderResignsNearExpiry(t *testing.T) {
+	t.Parallel()
+	r := newReceiver(t)
+	s := newSender(t, r, "https://peerbase.example/contact", 5*time.Second)
+	r.vapid = "" // checked per push below: the key changes
+	var mu sync.Mutex
+	t0 := time.Now()
+	clock := t0
+	push.SetSenderClock(s, func() time.Time { mu.Lock(); defer mu.Unlock(); return clock })
+	d := newDevice(t)
+	ep := r.endpoint("/exp", d)
+	send := func(at time.Duration) got {
+		t.Helper()
+		mu.Lock()
+		clock = t0.Add(at)
+		mu.Unlock()
+		if ans, err := s.Send(context.Background(), push.Message{Endpoint: ep, P256dh: d.P256dh, Auth: d.AuthKey,
+			Payload: []byte(`{"id":"e"}`), TTL: 60}); err != nil || ans.Status != http.StatusCreated {
+			t.Fatalf("%v %v", ans, err)
+		}
+		gs := r.at("/exp")
+		g := gs[len(gs)-1]
+		if g.Err != nil {
+			t.Fatalf("at %v: %v", at, g.Err)
+		}
+		return g
+	}
+	first := send(0)
+	exp, _ := first.Claims.GetExpirationTime()
+	if d := exp.Sub(t0); d < 11*time.Hour || d > 12*time.Hour {
+		t.Fatalf("exp %v after the clock", d)
+	}
+	if g := send(10*time.Hour + 59*time.Minute); g.Token != first.Token {
+		t.Error("re-signed with more than an hour left")
+	}
+	second := send(11*time.Hour + time.Minute)
+	if second.Token == first.Token {
+		t.Fatal("kept a JWT with less than an hour left")
+	}
+	exp2, _ := second.Claims.GetExpirationTime()
+	if d := exp2.Sub(t0.Add(11*time.Hour + time.Minute)); d < 11*time.Hour || d > 12*time.Hour {
+		t.Errorf("the new exp is %v after the clock", d)
+	}
+	if g := send(11*time.Hour + 2*time.Minute); g.Token != second.Token {
+		t.Error("the new JWT was not kept")
+	}
+
+	keys, _ := push.GenerateKeys()
+	if err := s.SetKeys(keys); err != nil {
+		t.Fatal(err)
+	}
+	rotated := send(11*time.Hour + 3*time.Minute)
+	if rotated.Key != keys.Public || rotated.Token == second.Token {
+		t.Errorf("after rotation: k=%s (want %s), same JWT %v", rotated.Key, keys.Public, rotated.Token == second.Token)
+	}
+}
+
+// TestSenderSubscriptionKeys: p256dh and auth are read as the registry
+// stores them (base64url, padded or not, or the standard alphabet); a
+// p256dh that is not a point on the curve, or an auth of the wrong length,
+// is an error before anything is sent.
+func TestSenderSubscriptionKeys(t *testing.T) {
+	t.Parallel()
+	r := newReceiver(t)
+	s := newSender(t, r, "mailto:ops@peerbase.example", 5*time.Second)
+	d := newDevice(t)
+	ep := r.endpoint("/keys", d)
+	std := base64.StdEncoding
+	for _, form := range [][2]string{{d.P256dh, d.AuthKey}, {std.EncodeToString(d.pub), std.EncodeToString(d.auth)},
+		{base64.URLEncoding.EncodeToString(d.pub), base64.URLEncoding.EncodeToString(d.auth)}} {
+		if _, err := s.Send(context.Background(), push.Message{Endpoint: ep, P256dh: form[0], Auth: form[1],
+			Payload: []byte(`{"id":"f"}`), TTL: 60}); err != nil {
+			t.Fatalf("%q: %v", form, err)
+		}
+	}
+	for _, g := range r.at("/keys") {
+		if g.Err != nil || g.Payload["id"] != "f" {
+			t.Errorf("%v %v", g.Err, g.Payload)
+		}
+	}
+	offCurve := append([]byte{4}, bytes.Repeat([]byte{1}, 64)...)
+	for name, keys := range map[string][2]string{
+		"off the curve":  {b64(offCurve), d.AuthKey},
+		"short p256dh":   {b64(d.pub[:33]), d.AuthKey},
+		"not base64":     {"!!!", d.AuthKey},
+		"short auth":     {d.P256dh, b64(d.auth[:8])},
+		"identity point": {b64([]byte{0}), d.AuthKey},
+	} {
+		_, err := s.Send(context.Background(), push.Message{Endpoint: ep, P256dh: keys[0], Auth: keys[1], Payload: []byte(`{}`), TTL: 60})
+		if !errors.Is(err, push.ErrSubscriptionKeys) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	if n := len(r.at("/keys")); n != 3 {
+		t.Errorf("%d pushes reached the push service, want 3", n)
 	}
 }
 

@@ -12,7 +12,6 @@ import (
 	"sync"
 	"time"
 
-	webpush "github.com/SherClockHolmes/webpush-go"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
@@ -185,7 +184,13 @@ func (o *outbox) dispatch() (int, time.Time, error) {
 		notIn = "AND d.[[id]] NOT IN (" + skip.String() + ") "
 	}
 	params["pending"], params["now"], params["limit"] = schema.DeliveryPending, dateString(now), free
-	err := o.s.app.DB().NewQuery("SELECT d.[[id]], d.[[subscription]], d.[[recipient]], d.[[payload]], d.[[topic]], " +
+	// read through the writer's connection: every other connection starting
+	// a read after a commit (the marks, the fan-outs: all on the writer)
+	// drops its page cache, and modernc's allocator unmaps the freed pages
+	// (a TLB shootdown each); the writer's cache stays valid across its own
+	// commits and already holds the subscriptions the marks update. The
+	// read is short; a writer waits for it at most a few milliseconds.
+	err := o.s.app.NonconcurrentDB().NewQuery("SELECT d.[[id]], d.[[subscription]], d.[[recipient]], d.[[payload]], d.[[topic]], " +
 		"d.[[urgency]], d.[[ttl]], d.[[attempts]], COALESCE(s.[[endpoint]], '') AS [[endpoint]], " +
 		"COALESCE(s.[[p256dh]], '') AS [[p256dh]], COALESCE(s.[[auth]], '') AS [[auth]] " +
 		"FROM {{" + schema.PushDeliveries + "}} d LEFT JOIN {{" + schema.PushSubscriptions + "}} s ON s.[[id]] = d.[[subscription]] " +
@@ -277,7 +282,7 @@ func (o *outbox) send(j job) result {
 	switch {
 	case err != nil && o.ctx.Err() != nil:
 		r.skip = true
-	case err != nil && (errors.Is(err, ErrEndpoint) || errors.Is(err, webpush.ErrMaxPadExceeded)):
+	case err != nil && (errors.Is(err, ErrEndpoint) || errors.Is(err, ErrPayloadTooLarge) || errors.Is(err, ErrSubscriptionKeys)):
 		r.status, r.lastError, r.sub = schema.DeliveryFailed, err.Error(), subFailure
 	case err != nil:
 		o.retry(&r, 0, err.Error())
@@ -375,7 +380,7 @@ func (o *outbox) mark(batch []result) error {
 		var gone []string
 		// the common case in two statements per batch: sent rows (attempts
 		// went up by one while in flight) and their subscriptions
-		var sent, succeeded []any
+		var sent, succeeded []string
 		for _, r := range batch {
 			if !r.skip && r.status == schema.DeliverySent && r.sub == subSuccess {
 				sent = append(sent, r.id)
@@ -384,18 +389,22 @@ func (o *outbox) mark(batch []result) error {
 				}
 			}
 		}
+		// OR FAIL: a multi-row UPDATE that may ABORT keeps a statement
+		// journal to undo itself (allocated and freed, munmap included, per
+		// statement); an error still fails the statement and the batch's
+		// transaction, which is all that is needed
 		if len(sent) > 0 {
-			_, err := tx.DB().Update(schema.PushDeliveries, dbx.Params{
-				schema.DeliveryStatus: schema.DeliverySent, schema.DeliveryAttempts: dbx.NewExp("[[attempts]] + 1"),
-				schema.DeliveryNextAttempt: now, schema.DeliveryLastError: "", schema.FieldUpdated: now,
-			}, dbx.In("id", sent...)).Execute()
+			_, err := tx.DB().NewQuery("UPDATE OR FAIL {{" + schema.PushDeliveries + "}} SET [[status]] = {:sent}, " +
+				"[[attempts]] = [[attempts]] + 1, [[next_attempt_at]] = {:now}, [[last_error]] = '', [[updated]] = {:now} " +
+				"WHERE [[id]] IN (" + inList(sent) + ")").Bind(inParams(sent, dbx.Params{"sent": schema.DeliverySent, "now": now})).Execute()
 			if err != nil {
 				return err
 			}
 		}
 		if len(succeeded) > 0 {
-			_, err := tx.DB().Update(schema.PushSubscriptions, dbx.Params{schema.SubLastSuccessAt: now, schema.SubFailures: 0,
-				schema.FieldUpdated: now}, dbx.In("id", succeeded...)).Execute()
+			_, err := tx.DB().NewQuery("UPDATE OR FAIL {{" + schema.PushSubscriptions + "}} SET [[last_success_at]] = {:now}, " +
+				"[[failures]] = 0, [[updated]] = {:now} WHERE [[id]] IN (" + inList(succeeded) + ")").
+				Bind(inParams(succeeded, dbx.Params{"now": now})).Execute()
 			if err != nil {
 				return err
 			}
@@ -440,4 +449,24 @@ func (o *outbox) mark(batch []result) error {
 		}
 		return nil
 	})
+}
+
+// inList returns the placeholders {:i0},{:i1},... for ids, and inParams
+// binds them (into p).
+func inList(ids []string) string {
+	var b strings.Builder
+	for i := range ids {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString("{:i" + strconv.Itoa(i) + "}")
+	}
+	return b.String()
+}
+
+func inParams(ids []string, p dbx.Params) dbx.Params {
+	for i, id := range ids {
+		p["i"+strconv.Itoa(i)] = id
+	}
+	return p
 }
