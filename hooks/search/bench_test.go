@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -222,7 +223,21 @@ func BenchmarkSearchHTTP(b *testing.B) {
 		}
 		fmt.Fprintln(os.Stderr, "bench:", sc.name)
 		load(b, base, token, clients, 200, sc.next) // warm up
+		// PEERBASE_BENCH_CPUPROFILE=file profiles the scenarios after the
+		// baseline (the baseline's own CPU would hide theirs)
+		if f := os.Getenv("PEERBASE_BENCH_CPUPROFILE"); f != "" && i > 0 {
+			out, err := os.Create(fmt.Sprintf("%s.%d", f, i))
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := pprof.StartCPUProfile(out); err != nil {
+				b.Fatal(err)
+			}
+		}
 		rps, lat, failures := load(b, base, token, clients, requests, sc.next)
+		if os.Getenv("PEERBASE_BENCH_CPUPROFILE") != "" && i > 0 {
+			pprof.StopCPUProfile()
+		}
 		if i == 0 {
 			baseline = rps
 		}
