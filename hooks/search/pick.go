@@ -246,7 +246,7 @@ func (b *builder) pick(m *mirror, w *words, radius float64, k int, skip map[int6
 				consider(e)
 			}
 		}
-	case b.p.sort == SortNewest && m.countIn(box) >= int(denseBox.Load()):
+	case b.p.sort == SortNewest && m.countIn(box, int(denseBox.Load())) >= int(denseBox.Load()):
 		// a dense place: the newest entries first, until the page is full
 		i := 0
 		if a := b.p.after; a != nil {
@@ -305,6 +305,10 @@ func (b *builder) verified(cands []cand) (map[string]shown, error) {
 		if err := withListRule(b.app, b.coll, b.info, q); err != nil {
 			return nil, err
 		}
+		// the rule's joins make PocketBase ask for DISTINCT rows, which
+		// SQLite does with a temporary b-tree; rows repeated by a join are
+		// merged by id below instead
+		q.Distinct(false)
 	}
 	out := make(map[string]shown, len(cands))
 	if b.lean {
