@@ -15,6 +15,7 @@ import (
 	"peerbase/hooks/photos"
 	"peerbase/hooks/push"
 	"peerbase/hooks/search"
+	"peerbase/internal/stmtcache"
 	_ "peerbase/pb_migrations"
 )
 
@@ -25,6 +26,7 @@ func main() {
 		DefaultDev:       false,
 		HideStartBanner:  true,
 		DataMaxIdleConns: hooks.DataMaxIdleConns,
+		DBConnect:        stmtcache.Connect,
 	})
 
 	cfg := hooks.DefaultConfig()

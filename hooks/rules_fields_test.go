@@ -400,7 +400,8 @@ func TestBadInput(t *testing.T) {
 			fieldErr(schema.FieldStatus, "validation_moderation_only")),
 		{name: "hide by update", actor: owner, method: http.MethodPatch, url: recordURL(schema.Offers, fxOffer),
 			body: map[string]any{schema.FieldStatus: schema.StatusHidden}, status: 400,
-			content: []string{fieldErr(schema.FieldStatus, "validation_moderation_only")}},
+			// a 400, not the rule's bare 404: its message must not say "not found"
+			content: []string{fieldErr(schema.FieldStatus, "validation_moderation_only"), `"message":"Failed to update record."`}},
 		{name: "unhide by update", actor: owner, method: http.MethodPatch, url: recordURL(schema.Offers, fxHidden),
 			body: map[string]any{schema.FieldStatus: schema.StatusActive}, status: 400,
 			content: []string{fieldErr(schema.FieldStatus, "validation_moderated")}},

@@ -207,11 +207,13 @@ func SendAll(ctx context.Context, app core.App, ns []Notification) ([]*core.Reco
 		ctx = context.Background()
 	}
 	ids := make([]string, 0, len(ns))
+	seen := make(map[string]struct{}, len(ns))
 	for _, n := range ns {
 		if err := n.check(); err != nil {
 			return nil, err
 		}
-		if !slices.Contains(ids, n.User) {
+		if _, ok := seen[n.User]; !ok {
+			seen[n.User] = struct{}{}
 			ids = append(ids, n.User)
 		}
 	}

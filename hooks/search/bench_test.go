@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -215,14 +216,30 @@ func BenchmarkSearchHTTP(b *testing.B) {
 	b.ResetTimer()
 	var baseline float64
 	lines := []string{fmt.Sprintf("%d offers, index rebuilt in %s, %d clients, %d requests each", offers, reindex.Round(time.Millisecond), clients, requests)}
-	only := os.Getenv("PEERBASE_BENCH_ONLY") // a word of the scenarios to run, besides the baseline
+	// PEERBASE_BENCH_ONLY: words of the scenarios to run besides the
+	// baseline, separated by commas
+	only := os.Getenv("PEERBASE_BENCH_ONLY")
 	for i, sc := range scenarios {
-		if i > 0 && only != "" && !strings.Contains(sc.name, only) {
+		if i > 0 && only != "" && !slices.ContainsFunc(strings.Split(only, ","), func(w string) bool { return strings.Contains(sc.name, w) }) {
 			continue
 		}
 		fmt.Fprintln(os.Stderr, "bench:", sc.name)
 		load(b, base, token, clients, 200, sc.next) // warm up
+		// PEERBASE_BENCH_CPUPROFILE=file profiles the scenarios after the
+		// baseline (the baseline's own CPU would hide theirs)
+		if f := os.Getenv("PEERBASE_BENCH_CPUPROFILE"); f != "" && i > 0 {
+			out, err := os.Create(fmt.Sprintf("%s.%d", f, i))
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := pprof.StartCPUProfile(out); err != nil {
+				b.Fatal(err)
+			}
+		}
 		rps, lat, failures := load(b, base, token, clients, requests, sc.next)
+		if os.Getenv("PEERBASE_BENCH_CPUPROFILE") != "" && i > 0 {
+			pprof.StopCPUProfile()
+		}
 		if i == 0 {
 			baseline = rps
 		}

@@ -390,6 +390,7 @@ func Rebuild(app core.App, progress io.Writer) (int, error) {
 		}
 		return writeMeta(tx, "categories", cats.fingerprint())
 	})
+	rebuilds.Add(1) // this process's searches read the generation again
 	return total, err
 }
 

@@ -249,8 +249,9 @@ func (m *mirror) forget() {
 	m.mu.Unlock()
 }
 
-// countIn tells how many entries the grid cells over box hold (nil: all).
-func (m *mirror) countIn(box *Box) int {
+// countIn tells how many entries the grid cells over box hold (nil: all),
+// or any number from enough on once that many are counted.
+func (m *mirror) countIn(box *Box, enough int) int {
 	if box == nil {
 		return len(m.byN)
 	}
@@ -263,7 +264,9 @@ func (m *mirror) countIn(box *Box) int {
 	if cellsInBox > len(m.cells) {
 		for c, es := range m.cells {
 			if c.lat >= lo && c.lat <= hi {
-				n += len(es)
+				if n += len(es); n >= enough {
+					return n
+				}
 			}
 		}
 		return n
@@ -272,15 +275,15 @@ func (m *mirror) countIn(box *Box) int {
 		a, z := cellOf(0, r[0]).lon, cellOf(0, r[1]).lon
 		for la := lo; la <= hi; la++ {
 			for lc := a; lc <= z; lc++ {
-				n += len(m.cells[cell{la, lc}])
+				if n += len(m.cells[cell{la, lc}]); n >= enough {
+					return n
+				}
 			}
 		}
 	}
 	return n
 }
 
-// each calls fn with every entry within box (nil: every entry), holding
-// the read lock.
 func (m *mirror) each(box *Box, fn func(e *entry)) {
 	if box == nil {
 		for _, e := range m.byN {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
 )
 
 // A page is chosen in two steps. First the mirror (memory) gives the
@@ -245,7 +246,7 @@ func (b *builder) pick(m *mirror, w *words, radius float64, k int, skip map[int6
 				consider(e)
 			}
 		}
-	case b.p.sort == SortNewest && m.countIn(box) >= int(denseBox.Load()):
+	case b.p.sort == SortNewest && m.countIn(box, int(denseBox.Load())) >= int(denseBox.Load()):
 		// a dense place: the newest entries first, until the page is full
 		i := 0
 		if a := b.p.after; a != nil {
@@ -265,11 +266,20 @@ func (b *builder) pick(m *mirror, w *words, radius float64, k int, skip map[int6
 	return top
 }
 
-// verified loads the records of cands the list rule shows the caller and
-// that are live now, by id.
-func (b *builder) verified(cands []cand) (map[string]*core.Record, error) {
+// shown is a candidate the list rule lets the caller see: its record, or
+// (builder.lean) only its updated time, the record's JSON coming from the
+// item cache.
+type shown struct {
+	rec     *core.Record
+	updated string
+}
+
+// verified checks which of cands the list rule shows the caller and are
+// live now, by id, loading their records (or only their updated times
+// when b.lean).
+func (b *builder) verified(cands []cand) (map[string]shown, error) {
 	if len(cands) == 0 {
-		return map[string]*core.Record{}, nil
+		return map[string]shown{}, nil
 	}
 	c := b.coll.Name
 	ids := make([]string, len(cands))
@@ -282,29 +292,57 @@ func (b *builder) verified(cands []cand) (map[string]*core.Record, error) {
 	}
 	// the ids drive the query (CROSS JOIN keeps the order): whatever the
 	// rule, SQLite reads the page's rows by id and nothing else
-	q := b.app.RecordQuery(b.coll).From("json_each({:ids}) pageids").Bind(dbx.Params{"ids": string(raw)}).
+	var q *dbx.SelectQuery
+	if b.lean {
+		q = b.app.DB().Select("[["+c+".id]] AS id", "[["+c+".updated]] AS updated")
+	} else {
+		q = b.app.RecordQuery(b.coll)
+	}
+	q.From("json_each({:ids}) pageids").Bind(dbx.Params{"ids": string(raw)}).
 		Join("CROSS JOIN", c, dbx.NewExp("[["+c+".id]] = pageids.value")).
 		AndWhere(b.t.liveRow(b.now))
 	if !b.info.HasSuperuserAuth() {
 		if err := withListRule(b.app, b.coll, b.info, q); err != nil {
 			return nil, err
 		}
+		// the rule's joins make PocketBase ask for DISTINCT rows, which
+		// SQLite does with a temporary b-tree; rows repeated by a join are
+		// merged by id below instead
+		q.Distinct(false)
+	}
+	out := make(map[string]shown, len(cands))
+	if b.lean {
+		var rows []struct {
+			ID      string `db:"id"`
+			Updated string `db:"updated"`
+		}
+		if err := q.All(&rows); err != nil {
+			return nil, fmt.Errorf("failed to check %s: %w", c, err)
+		}
+		for _, r := range rows {
+			// in the form the cached items have (types.DateTime's)
+			u, err := types.ParseDateTime(r.Updated)
+			if err != nil {
+				return nil, fmt.Errorf("failed to check %s: %w", c, err)
+			}
+			out[r.ID] = shown{updated: u.String()}
+		}
+		return out, nil
 	}
 	var recs []*core.Record
 	if err := q.All(&recs); err != nil {
 		return nil, fmt.Errorf("failed to load %s: %w", c, err)
 	}
-	out := make(map[string]*core.Record, len(recs))
 	for _, r := range recs {
-		out[r.Id] = r
+		out[r.Id] = shown{rec: r}
 	}
 	return out, nil
 }
 
 // mirrorPage returns up to limit+1 candidates of the search from the
-// cursor on, with their records. A distance sort looks in rings of growing
-// radius until a page is full.
-func (b *builder) mirrorPage(m *mirror) ([]cand, []*core.Record, error) {
+// cursor on, with what verified found of each. A distance sort looks in
+// rings of growing radius until a page is full.
+func (b *builder) mirrorPage(m *mirror) ([]cand, []shown, error) {
 	w, err := b.findWords()
 	if err != nil {
 		return nil, nil, err
@@ -323,8 +361,8 @@ func (b *builder) mirrorPage(m *mirror) ([]cand, []*core.Record, error) {
 	want := b.p.limit + 1
 	skip := map[int64]bool{}
 	var kept []cand
-	var recs []*core.Record
-	checked := map[int64]*core.Record{}
+	var rows []shown
+	checked := map[int64]*shown{}
 	for k := want; ; {
 		if b.p.sort == SortDistance {
 			ring = math.Min(ring, limit)
@@ -345,17 +383,21 @@ func (b *builder) mirrorPage(m *mirror) ([]cand, []*core.Record, error) {
 			return nil, nil, err
 		}
 		for _, c := range todo {
-			checked[c.e.n] = found[c.e.id]
+			if f, ok := found[c.e.id]; ok {
+				checked[c.e.n] = &f
+			} else {
+				checked[c.e.n] = nil
+			}
 		}
-		kept, recs = kept[:0], recs[:0]
+		kept, rows = kept[:0], rows[:0]
 		for _, c := range cands {
 			if r := checked[c.e.n]; r != nil && len(kept) < want {
 				kept = append(kept, c)
-				recs = append(recs, r)
+				rows = append(rows, *r)
 			}
 		}
 		if len(kept) == want || len(cands) < k {
-			return kept, recs, nil
+			return kept, rows, nil
 		}
 		// some were refused: look further
 		for n, r := range checked {

@@ -96,20 +96,15 @@ var wantsTarget = &target{
 func (s *service) offersSearch(e *core.RequestEvent) error { return s.answer(e, offersTarget) }
 func (s *service) wantsSearch(e *core.RequestEvent) error  { return s.answer(e, wantsTarget) }
 
-// answer runs a search when the gate lets it (Config.Concurrency) and
-// writes its page once the database work is done.
+// answer runs a search when the gate lets it (Config.Concurrency).
 func (s *service) answer(e *core.RequestEvent, t *target) error {
 	select {
 	case s.gate <- struct{}{}:
 	case <-e.Request.Context().Done():
 		return e.Request.Context().Err()
 	}
-	out, err := s.search(e, t)
-	<-s.gate
-	if err != nil {
-		return err
-	}
-	return e.JSON(200, out)
+	defer func() { <-s.gate }()
+	return s.search(e, t)
 }
 
 // params is a parsed search request.
@@ -273,42 +268,42 @@ func (p *params) hash() string {
 }
 
 // search answers a search of t's collection.
-func (s *service) search(e *core.RequestEvent, t *target) (map[string]any, error) {
+func (s *service) search(e *core.RequestEvent, t *target) error {
 	p, err := s.parseParams(e.App, e)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	coll, err := e.App.FindCachedCollectionByNameOrId(t.ix.collection)
 	if err != nil {
-		return nil, e.InternalServerError("", err)
+		return e.InternalServerError("", err)
 	}
 	info, err := e.RequestInfo()
 	if err != nil {
-		return nil, e.BadRequestError("", err)
+		return e.BadRequestError("", err)
 	}
 	if coll.ListRule == nil && !info.HasSuperuserAuth() {
-		return nil, e.ForbiddenError("Only superusers can perform this action.", nil)
+		return e.ForbiddenError("Only superusers can perform this action.", nil)
 	}
 
-	// one query for the index generation and, for someone signed in, the
-	// people blocked either way
+	// the index generation and, for someone signed in, the people blocked
+	// either way (state.go)
 	me := ""
 	if info.Auth != nil && !info.HasSuperuserAuth() {
 		me = info.Auth.Id
 	}
-	var st struct {
-		Gen     string `db:"gen"`
-		Blocked string `db:"blocked"`
-	}
-	err = e.App.DB().NewQuery("SELECT coalesce((SELECT value FROM " + schema.SearchMeta + " WHERE key = 'generation'), 'none') AS gen, " +
-		"coalesce((SELECT group_concat(x, ',') FROM (SELECT blocked AS x FROM " + schema.Blocks + " WHERE blocker = {:me} UNION " +
-		"SELECT blocker FROM " + schema.Blocks + " WHERE blocked = {:me})), '') AS blocked").Bind(dbx.Params{"me": me}).One(&st)
+	gen, err := s.state.generation(e.App)
 	if err != nil {
-		return nil, e.InternalServerError("", err)
+		return e.InternalServerError("", err)
+	}
+	var blocked []string
+	if me != "" {
+		if blocked, err = s.state.blocked(e.App, me); err != nil {
+			return e.InternalServerError("", err)
+		}
 	}
 	m := s.mirrors[t.ix]
-	if err := m.at(e.App, st.Gen); err != nil {
-		return nil, e.InternalServerError("", err)
+	if err := m.at(e.App, gen); err != nil {
+		return e.InternalServerError("", err)
 	}
 	snap := int64(0)
 	if p.after != nil {
@@ -320,17 +315,32 @@ func (s *service) search(e *core.RequestEvent, t *target) (map[string]any, error
 	}
 	b := &builder{app: e.App, t: t, p: p, coll: coll, info: info, snap: snap, now: types.NowDateTime().String(),
 		plat: p.lat * math.Pi / 180, pcos: math.Cos(p.lat * math.Pi / 180)}
-	if me != "" && st.Blocked != "" {
-		b.blocked = strings.Split(st.Blocked, ",")
+	if len(blocked) > 0 {
+		b.blocked = blocked
 	}
 
-	kept, recs, err := b.mirrorPage(m)
+	b.lean = lean(info) && !coll.IsAuth()
+	kept, rows, err := b.mirrorPage(m)
 	if err != nil {
-		return nil, firstAPIError(e, err)
+		return firstAPIError(e, err)
+	}
+	var its []*item
+	if b.lean {
+		var ok bool
+		if its, ok, err = s.cachedItems(e, t, coll, rows[:min(len(rows), p.limit)], kept); err != nil {
+			return firstAPIError(e, err)
+		}
+		if !ok {
+			// a record of the page was written meanwhile: the full path
+			b.lean = false
+			if kept, rows, err = b.mirrorPage(m); err != nil {
+				return firstAPIError(e, err)
+			}
+		}
 	}
 	next := ""
 	if len(kept) > p.limit {
-		kept, recs = kept[:p.limit], recs[:p.limit]
+		kept, rows = kept[:p.limit], rows[:p.limit]
 		last := kept[len(kept)-1]
 		c := cursor{Snap: snap, N: last.e.n, Hash: p.hash()}
 		switch p.sort {
@@ -345,9 +355,24 @@ func (s *service) search(e *core.RequestEvent, t *target) (map[string]any, error
 		}
 		next = c.String()
 	}
+	var estimate *int
+	if p.estimate {
+		n, err := b.count()
+		if err != nil {
+			return firstAPIError(e, err)
+		}
+		estimate = &n
+	}
+	if b.lean {
+		return writeItems(e, p, kept, its, next, estimate)
+	}
 
+	recs := make([]*core.Record, len(rows))
+	for i, r := range rows {
+		recs[i] = r.rec
+	}
 	if err := apis.EnrichRecords(e, recs); err != nil {
-		return nil, firstAPIError(e, err)
+		return firstAPIError(e, err)
 	}
 	items := make([]map[string]any, len(recs))
 	for i, rec := range recs {
@@ -365,14 +390,10 @@ func (s *service) search(e *core.RequestEvent, t *target) (map[string]any, error
 		items[i] = item
 	}
 	out := map[string]any{"items": items, "next": next}
-	if p.estimate {
-		n, err := b.count()
-		if err != nil {
-			return nil, firstAPIError(e, err)
-		}
-		out["estimate"] = n
+	if estimate != nil {
+		out["estimate"] = *estimate
 	}
-	return out, nil
+	return e.JSON(200, out)
 }
 
 func firstAPIError(e *core.RequestEvent, err error) error {
@@ -396,6 +417,9 @@ type builder struct {
 	// cosine; blocked are the people blocked either way with the caller.
 	plat, pcos float64
 	blocked    []string
+	// lean: verified reads only the candidates' ids and updated times, the
+	// items coming from the item cache (items.go)
+	lean bool
 }
 
 // driver names the table a search's query is driven by.

@@ -56,6 +56,11 @@ type service struct {
 	gate chan struct{}
 	// mirrors hold each index's documents in memory, by index.
 	mirrors map[*index]*mirror
+	// items hold each index's records as the records API writes them
+	// (items.go), by index.
+	items map[*index]*items
+	// state holds the index generation and the block lists (state.go).
+	state *stateCache
 
 	mu    sync.Mutex
 	cats  categories // nil: load again
@@ -95,13 +100,24 @@ func Register(app core.App, cfg Config) error {
 	if cfg.Concurrency < 1 {
 		return fmt.Errorf("search: invalid concurrency %d", cfg.Concurrency)
 	}
-	s := &service{app: app, cfg: cfg, gate: make(chan struct{}, cfg.Concurrency), mirrors: map[*index]*mirror{}}
+	s := &service{app: app, cfg: cfg, gate: make(chan struct{}, cfg.Concurrency), mirrors: map[*index]*mirror{},
+		items: map[*index]*items{}, state: newStateCache()}
+	blocksWritten := func(e *core.RecordEvent) error {
+		s.state.blocksWritten()
+		return e.Next()
+	}
+	app.OnRecordAfterCreateSuccess(schema.Blocks).BindFunc(blocksWritten)
+	app.OnRecordAfterUpdateSuccess(schema.Blocks).BindFunc(blocksWritten)
+	app.OnRecordAfterDeleteSuccess(schema.Blocks).BindFunc(blocksWritten)
 	for _, ix := range indexes {
 		ix := ix
 		m := newMirror(ix)
 		s.mirrors[ix] = m
+		its := newItems()
+		s.items[ix] = its
 		// after the commit: the mirror shows committed documents only
 		refresh := func(e *core.RecordEvent) error {
+			its.forget(e.Record.Id)
 			if err := m.refresh(e.App, e.Record.Id); err != nil {
 				e.App.Logger().Error("search: failed to refresh the mirror", "error", err)
 			}

@@ -78,7 +78,13 @@ func explain(app core.App, auth *core.Record, refusal *router.ApiError, method, 
 	if len(errs) == 0 {
 		return nil
 	}
-	return router.NewBadRequestError(refusal.Message, errs)
+	message := refusal.Message
+	if refusal.Status == http.StatusNotFound {
+		// the refusal of an update is a 404 ("The requested resource
+		// wasn't found."), which a 400 naming fields must not say
+		message = "Failed to update record."
+	}
+	return router.NewBadRequestError(message, errs)
 }
 
 // explainBatchRuleFailure does for a refused request of a batch what

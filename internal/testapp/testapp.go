@@ -18,6 +18,7 @@ import (
 
 	"peerbase/hooks"
 	"peerbase/hooks/schema"
+	"peerbase/internal/stmtcache"
 	_ "peerbase/pb_migrations" // our schema, for every test app
 )
 
@@ -49,6 +50,7 @@ func Open(dir string) (*tests.TestApp, error) {
 		DataDir:          dir,
 		EncryptionEnv:    "pb_test_env",
 		DataMaxIdleConns: hooks.DataMaxIdleConns, // as the binary ships
+		DBConnect:        stmtcache.Connect,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("failed to create the test app: %w", err)
