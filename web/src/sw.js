@@ -45,9 +45,16 @@ self.addEventListener('fetch', (event) => {
   event.respondWith(cacheFirst(req, SHELL, false));
 });
 
+// Cached responses are matched on the URL alone (ignoreVary): the server
+// answers every file with "Vary: Origin" (PocketBase's CORS middleware), and
+// the browser may send an Origin header with a same-origin request (Chromium
+// does with the page's module script, <script type="module" src="/app.js">)
+// while the shell was cached from requests without one; honouring Vary then
+// misses the cache and the app cannot start offline. The worker only handles
+// this origin's requests, whose responses do not depend on Origin.
 async function cacheFirst(req, name, store) {
   const cache = await caches.open(name);
-  const hit = await cache.match(req);
+  const hit = await cache.match(req, { ignoreVary: true });
   if (hit) return hit;
   const res = await fetch(req);
   if (store && res.ok) {
