@@ -5,21 +5,30 @@
 // its schedule): its state is expired, its offers are active and its cycle
 // may be proposed again, all three people have the "Swap expired"
 // notification (the one who never answered also hears it in realtime, on
-// the swap and on her notifications), and accepting or declining it
-// afterwards is a 400 naming the state. The same run leaves alone a swap
+// the swap and on her notifications, and the swap screen she has open in
+// the web app turns to "Expired" with nothing left to answer), and
+// accepting or declining it afterwards is a 400 naming the state. The same run leaves alone a swap
 // everyone accepted before the TTL (its offers stay reserved) and a
 // proposal younger than the TTL, and expires exactly one swap (the job's
 // own log line says so). Waiting past the TTL without the job changes
-// nothing. With --swap-expiry=0 there is no job at all.
+// nothing. With --swap-expiry=0 there is no job at all; a negative
+// --swap-expiry is refused at start.
 //
 // Rate limits: users:create is raised to 10 for the first server (7 people);
-// sign-ins stay as shipped (8 on the first server, 3 on the second).
+// sign-ins stay as shipped (9 on the first server, cleo's in the browser
+// included; 3 on the second).
 
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
 
-import { adminClient, fieldError, rejects, setRateLimit, signUp, sleep } from '../lib/pb.js';
-import { startServer } from '../lib/server.js';
+import { assertNoErrors, checkA11y, heading, launchBrowser, newContext } from '../lib/browser.js';
+import { adminClient, fieldError, PASSWORD, rejects, setRateLimit, signUp, sleep } from '../lib/pb.js';
+import { binary, freePort, startServer } from '../lib/server.js';
 
 const JOB = 'peerbaseSwapsExpire'; // swaps.ExpireJobID (hooks/swaps/swaps.go)
 const JOB_SCHEDULE = '*/10 * * * *';
@@ -90,6 +99,8 @@ describe(`swap proposals expire after --swap-expiry (${TTL_MS} ms) when the job 
   let guitar, novels, tent, keyboard, game, stove, lantern;
   let old, agreed, young;
   const events = { cleoSwap: [], notifications: { ana: [], ben: [], cleo: [] } };
+  let browser;
+  let page; // cleo's, signed in in the web app
 
   before(async () => {
     server = await startServer({ args: [`--swap-expiry=${TTL_MS}ms`] });
@@ -108,6 +119,7 @@ describe(`swap proposals expire after --swap-expiry (${TTL_MS} ms) when the job 
     for (const who of [ana, ben, cleo, dan, eve, fay, gus]) {
       await who?.pb.realtime.unsubscribe().catch(() => {});
     }
+    await browser?.close();
     await server?.stop();
   });
 
@@ -150,6 +162,19 @@ describe(`swap proposals expire after --swap-expiry (${TTL_MS} ms) when the job 
     for (const [name, who] of Object.entries({ ana, ben, cleo })) {
       await who.pb.collection('notifications').subscribe('*', (e) => events.notifications[name].push(e));
     }
+
+    // cleo opens the proposal in the web app: she may accept or decline it
+    browser = await launchBrowser();
+    ({ page } = await newContext(browser, server));
+    await page.goto('/signin');
+    await page.getByLabel('Email').fill(cleo.email);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForFunction(() => window.peerbase?.pb.authStore.isValid === true);
+    await page.goto(`/swaps/${old.id}`);
+    await heading(page, 'Swap');
+    await page.getByRole('status').filter({ hasText: /^Proposed$/ }).waitFor();
+    await page.getByRole('button', { name: 'Accept' }).waitFor();
   });
 
   test('past the TTL the proposal is still proposed until the job runs', async () => {
@@ -221,6 +246,15 @@ describe(`swap proposals expire after --swap-expiry (${TTL_MS} ms) when the job 
     for (const [name, who] of Object.entries({ dan, eve, fay, gus })) {
       assert.equal(await count(who, 'title = "Swap expired"'), 0, `${name} has no expiry notification`);
     }
+  });
+
+  test("cleo's open swap screen turns to Expired live, with nothing left to answer", async () => {
+    await page.getByRole('status').filter({ hasText: /^Expired$/ }).waitFor({ timeout: DELIVERY_TIMEOUT_MS });
+    for (const name of ['Accept', 'Decline', 'Cancel the swap']) {
+      assert.equal(await page.getByRole('button', { name }).count(), 0, `no ${name} button on an expired swap`);
+    }
+    await checkA11y(page, 'swap (expired)');
+    assertNoErrors(page);
   });
 
   test('the agreed swap and the young proposal are left as they were', async () => {
@@ -298,5 +332,23 @@ describe('--swap-expiry=0: proposals never expire', () => {
     assert.equal((await ben.pb.collection('swaps').getOne(swap.id)).state, 'proposed');
     // ben may still accept it
     assert.equal((await act(ben, swap, 'accept')).state, 'accepted');
+  });
+});
+
+describe('a negative --swap-expiry', () => {
+  test('is refused at start, naming the flag, rather than taken to mean never', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'peerbase-e2e-'));
+    try {
+      const port = await freePort();
+      const err = await promisify(execFile)(await binary(),
+        ['serve', '--http', `127.0.0.1:${port}`, '--dir', join(dir, 'pb_data'), '--swap-expiry=-1s'],
+        { timeout: 10_000 }).then((out) => ({ served: true, ...out }), (e) => e);
+      // stopped by the timeout, PocketBase shuts down cleanly (exit 0)
+      assert.ok(!err.served && !err.killed, `serve must exit by itself with an error, not run until stopped: ${err.stdout}`);
+      assert.equal(err.code, 1);
+      assert.match(err.stderr, /--swap-expiry\) must be 0 \(never\) or more, got -1s/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
