@@ -3,6 +3,7 @@ package swaps_test
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -119,5 +120,16 @@ func TestExpiryRacesAcceptance(t *testing.T) {
 			t.Fatalf("round %d: state %s", round, st)
 		}
 		eq(t, "offers free", w.offerStatuses(keyboard, game), "Yamaha keyboard:active, Pandemic board game:active")
+	}
+}
+
+// TestNegativeExpiryRefused: --swap-expiry below 0 is refused at start
+// (before any hook is bound) rather than taken to mean never; 0 is never.
+func TestNegativeExpiryRefused(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	err := swaps.Register(w.app, swaps.Config{ProposalTTL: -time.Second})
+	if err == nil || !strings.Contains(err.Error(), "--swap-expiry") || !strings.Contains(err.Error(), "-1s") {
+		t.Fatalf("Register with a TTL of -1s: %v, want an error naming --swap-expiry and -1s", err)
 	}
 }

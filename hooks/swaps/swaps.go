@@ -40,8 +40,12 @@ func DefaultConfig() Config { return Config{ProposalTTL: 7 * 24 * time.Hour} }
 const ExpireJobID = "peerbaseSwapsExpire"
 
 // Register binds the swap routes, the hooks that follow a swap's legs and
-// keep a superuser's records API writes consistent, and the expiry job.
+// keep a superuser's records API writes consistent, and the expiry job. A
+// negative ProposalTTL is refused (it would silently mean never).
 func Register(app core.App, cfg Config) error {
+	if cfg.ProposalTTL < 0 {
+		return fmt.Errorf("swaps: the proposal TTL (--swap-expiry) must be 0 (never) or more, got %s", cfg.ProposalTTL)
+	}
 	app.OnRecordCreateRequest(schema.Swaps).BindFunc(refuseCreate)
 	app.OnRecordUpdateRequest(schema.Swaps).BindFunc(guardUpdate)
 	app.OnRecordUpdateRequest(schema.Exchanges).BindFunc(guardLegCancel)
