@@ -83,6 +83,25 @@ export function moves(x, kind, role) {
 // the moves that ask "are you sure?" first
 const CONFIRM = ['declined', 'cancelled', 'disputed'];
 
+/**
+ * dateRangeInputs makes the first-day and last-day date inputs of a range
+ * (ids `${prefix}-start` and `${prefix}-end`, none before today). Picking
+ * a first day keeps the last day from coming before it: the last day's min
+ * follows, and a last day before it moves to it (with fillEmpty, an empty
+ * last day does too).
+ */
+function dateRangeInputs(h, prefix, today, { fillEmpty = false } = {}) {
+  const startIn = h('input', { type: 'date', id: `${prefix}-start`, min: today, required: true });
+  const endIn = h('input', { type: 'date', id: `${prefix}-end`, min: today, required: true });
+  startIn.addEventListener('change', () => {
+    endIn.min = startIn.value || today;
+    if (endIn.value ? endIn.value < startIn.value : fillEmpty) {
+      endIn.value = startIn.value;
+    }
+  });
+  return [startIn, endIn];
+}
+
 // --------------------------------------------------------------- propose
 
 /**
@@ -124,14 +143,7 @@ export function proposeExchange(ctx, { offer, thread, onCreated }) {
     title: t('exchanges.propose_title', { title: offer.title }),
     content: (close) => {
       const error = h('p', { class: 'form-error', role: 'alert' });
-      const startIn = h('input', { type: 'date', id: 'ws-x-start', min: today, required: true });
-      const endIn = h('input', { type: 'date', id: 'ws-x-end', min: today, required: true });
-      startIn.addEventListener('change', () => {
-        endIn.min = startIn.value || today;
-        if (endIn.value && endIn.value < startIn.value) {
-          endIn.value = startIn.value;
-        }
-      });
+      const [startIn, endIn] = dateRangeInputs(h, 'ws-x', today);
       const priceIn = h('input', {
         type: 'number', id: 'ws-x-price', min: 0, step: '0.01', inputmode: 'decimal',
         value: offer.price ? String(offer.price) : '',
@@ -296,14 +308,7 @@ function openAvailability(ctx, offer) {
     title: t('exchanges.availability_title', { title: offer.title }),
     content: (close) => {
       const error = h('p', { class: 'form-error', role: 'alert' });
-      const startIn = h('input', { type: 'date', id: 'ws-b-start', min: today, required: true });
-      const endIn = h('input', { type: 'date', id: 'ws-b-end', min: today, required: true });
-      startIn.addEventListener('change', () => {
-        endIn.min = startIn.value || today;
-        if (!endIn.value || endIn.value < startIn.value) {
-          endIn.value = startIn.value;
-        }
-      });
+      const [startIn, endIn] = dateRangeInputs(h, 'ws-b', today, { fillEmpty: true });
       const add = h('button', { type: 'submit', class: 'btn btn-primary' }, t('exchanges.block_days'));
       const form = h('form', {
         class: 'form ws-form',
