@@ -25,6 +25,23 @@ export async function searchOffers(ctx, params) {
   return ctx.pb.send('/api/peerbase/offers/search', { method: 'GET', query });
 }
 
+/**
+ * searchParams is the what-and-where of a search (offers or wants): the
+ * words q, the place and its radius, the kinds and the category; sorted by
+ * relevance when there are words, else by distance when there is a place,
+ * else newest first. Empty values are '' (searchOffers leaves them out).
+ */
+export function searchParams({ q = '', place, kinds, category }) {
+  return {
+    q,
+    near: place ? nearParam(place) : '',
+    radius: place?.radius || '',
+    kind: [...kinds].join(','),
+    category,
+    sort: q ? 'relevance' : place ? 'distance' : 'newest',
+  };
+}
+
 export function haversineKm(a, b) {
   const rad = (d) => (d * Math.PI) / 180;
   const dLat = rad(b.lat - a.lat);
@@ -134,13 +151,7 @@ async function nearbyScreen(ctx) {
   setTitle();
   const results = resultsList(
     ctx,
-    () => ({
-      near: place ? nearParam(place) : '',
-      radius: place?.radius || '',
-      kind: [...state.kinds].join(','),
-      category: state.category,
-      sort: place ? 'distance' : 'newest',
-    }),
+    () => searchParams({ ...state, place }),
     { empty: () => emptyState(t('offers.nearby.none'), place ? t('offers.nearby.noneHint') : '', h('a', { class: 'btn btn-primary', href: '/offers/new' }, t('offers.post'))) },
   );
   // The place picker folds away once there is a place (more room for offers on a phone); it stays as the
@@ -290,14 +301,7 @@ async function searchScreen(ctx) {
   const body = h('div');
   const results = resultsList(
     ctx,
-    () => ({
-      q,
-      near: place ? nearParam(place) : '',
-      radius: place?.radius || '',
-      kind: [...state.kinds].join(','),
-      category: state.category,
-      sort: q ? 'relevance' : place ? 'distance' : 'newest',
-    }),
+    () => searchParams({ ...state, q, place }),
     { empty: () => emptyState(t('offers.search.none'), t('offers.search.noneHint')) },
   );
   const run = () => {

@@ -7,9 +7,9 @@ import { noteError } from '../app/offline.js';
 import { formatNumber } from '../app/i18n.js';
 import { avatar, displayName, distanceLabel, emptyState, timeEl } from '../ui/common.js';
 import { categories, categorySelect } from '../ui/categories.js';
-import { getPlace, nearParam, placePicker } from '../ui/place.js';
+import { getPlace, placePicker } from '../ui/place.js';
 import { highlightNodes } from '../ui/offerCard.js';
-import { KINDS } from './offers.js';
+import { KINDS, searchParams } from './offers.js';
 
 function wantCard(ctx, w) {
   const { t } = ctx;
@@ -60,12 +60,7 @@ async function wantedScreen(ctx) {
     try {
       const query = Object.fromEntries(
         Object.entries({
-          q: state.q,
-          near: place ? nearParam(place) : '',
-          radius: place?.radius || '',
-          kind: [...state.kinds].join(','),
-          category: state.category,
-          sort: state.q ? 'relevance' : place ? 'distance' : 'newest',
+          ...searchParams({ ...state, place }),
           limit: 20,
           after: reset ? '' : next,
           estimate: reset ? 1 : '',
