@@ -88,9 +88,11 @@ const CONFIRM = ['declined', 'cancelled', 'disputed'];
  * (ids `${prefix}-start` and `${prefix}-end`, none before today). Picking
  * a first day keeps the last day from coming before it: the last day's min
  * follows, and a last day before it moves to it (with fillEmpty, an empty
- * last day does too).
+ * last day does too). missing(error) is the form's check that both days
+ * are given: when one is not, it says so in error, focuses the first empty
+ * input and returns true.
  */
-function dateRangeInputs(h, prefix, today, { fillEmpty = false } = {}) {
+function dateRangeInputs({ h, t }, prefix, today, { fillEmpty = false } = {}) {
   const startIn = h('input', { type: 'date', id: `${prefix}-start`, min: today, required: true });
   const endIn = h('input', { type: 'date', id: `${prefix}-end`, min: today, required: true });
   startIn.addEventListener('change', () => {
@@ -99,7 +101,15 @@ function dateRangeInputs(h, prefix, today, { fillEmpty = false } = {}) {
       endIn.value = startIn.value;
     }
   });
-  return [startIn, endIn];
+  const missing = (error) => {
+    if (startIn.value && endIn.value) {
+      return false;
+    }
+    error.textContent = t('exchanges.err.dates');
+    (startIn.value ? endIn : startIn).focus();
+    return true;
+  };
+  return { startIn, endIn, missing };
 }
 
 // --------------------------------------------------------------- propose
@@ -143,7 +153,7 @@ export function proposeExchange(ctx, { offer, thread, onCreated }) {
     title: t('exchanges.propose_title', { title: offer.title }),
     content: (close) => {
       const error = h('p', { class: 'form-error', role: 'alert' });
-      const [startIn, endIn] = dateRangeInputs(h, 'ws-x', today);
+      const { startIn, endIn, missing } = dateRangeInputs(ctx, 'ws-x', today);
       const priceIn = h('input', {
         type: 'number', id: 'ws-x-price', min: 0, step: '0.01', inputmode: 'decimal',
         value: offer.price ? String(offer.price) : '',
@@ -157,9 +167,7 @@ export function proposeExchange(ctx, { offer, thread, onCreated }) {
           error.textContent = '';
           const data = { offer: offer.id, requester: uid, thread: thread.id };
           if (returnable) {
-            if (!startIn.value || !endIn.value) {
-              error.textContent = t('exchanges.err.dates');
-              (startIn.value ? endIn : startIn).focus();
+            if (missing(error)) {
               return;
             }
             const start = localMidnight(startIn.value);
@@ -308,7 +316,7 @@ function openAvailability(ctx, offer) {
     title: t('exchanges.availability_title', { title: offer.title }),
     content: (close) => {
       const error = h('p', { class: 'form-error', role: 'alert' });
-      const [startIn, endIn] = dateRangeInputs(h, 'ws-b', today, { fillEmpty: true });
+      const { startIn, endIn, missing } = dateRangeInputs(ctx, 'ws-b', today, { fillEmpty: true });
       const add = h('button', { type: 'submit', class: 'btn btn-primary' }, t('exchanges.block_days'));
       const form = h('form', {
         class: 'form ws-form',
@@ -316,9 +324,7 @@ function openAvailability(ctx, offer) {
         onsubmit: async (e) => {
           e.preventDefault();
           error.textContent = '';
-          if (!startIn.value || !endIn.value) {
-            error.textContent = t('exchanges.err.dates');
-            (startIn.value ? endIn : startIn).focus();
+          if (missing(error)) {
             return;
           }
           if (endIn.value < startIn.value) {
