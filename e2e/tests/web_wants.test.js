@@ -331,6 +331,36 @@ describe('web: wants, swaps, feed, favourites, notifications', () => {
     assert.equal(lamps.length, 22, titles.join(' | '));
     assert.equal(new Set(titles).size, titles.length, 'no offer twice');
     assert.ok(titles.some((x) => x.includes('Vintage desk lamp')));
+
+    // the search screen's results page the same way, with the count announced
+    await page.goto('/search?q=brass%20lamp');
+    await heading(page, 'Search offers');
+    const results = page.getByRole('list', { name: 'Offers' }).locator(':scope > li');
+    await page.getByRole('status').filter({ hasText: '22 offers' }).waitFor();
+    await page.getByRole('button', { name: 'More' }).waitFor();
+    assert.equal(await results.count(), 20);
+    await page.getByRole('button', { name: 'More' }).click();
+    await page.getByRole('button', { name: 'More' }).waitFor({ state: 'hidden' });
+    const found = await results.allInnerTexts();
+    assert.equal(found.length, 22);
+    assert.equal(new Set(found).size, 22, 'no offer twice');
+  });
+
+  test("'More' pages through the wanted posts near me", async () => {
+    const admin = await adminClient(server);
+    for (let i = 1; i <= 22; i++) {
+      await admin.collection('wants').create({ owner: ben.userId, query: `copper kettle ${i}`, public: true, active: true, alert: 'off' });
+    }
+    const { page } = ana;
+    await page.goto('/wanted?q=copper%20kettle');
+    const posts = page.getByRole('list', { name: 'Wanted posts' }).locator(':scope > li');
+    await page.getByRole('status').filter({ hasText: '22 wanted posts' }).waitFor();
+    await page.getByRole('button', { name: 'More' }).waitFor();
+    assert.equal(await posts.count(), 20);
+    await page.getByRole('button', { name: 'More' }).click();
+    await page.getByRole('button', { name: 'More' }).waitFor({ state: 'hidden' });
+    const titles = await posts.locator('h2').allInnerTexts();
+    assert.deepEqual(new Set(titles), new Set(Array.from({ length: 22 }, (_, i) => `copper kettle ${i + 1}`)));
   });
 
   test('ana saves an offer to her favourites and finds it there', async () => {
