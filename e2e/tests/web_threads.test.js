@@ -100,6 +100,9 @@ describe('web: two people chat live, agree an exchange and review it', () => {
     await dialog.getByText('Every day is free').waitFor();
     await checkA11y(page, 'availability dialog');
     await dialog.getByLabel('First day').fill(dayFromNow(10));
+    // here an empty last day takes the first day, and cannot come before it
+    assert.equal(await dialog.getByLabel('Last day').inputValue(), dayFromNow(10));
+    assert.equal(await dialog.getByLabel('Last day').getAttribute('min'), dayFromNow(10));
     await dialog.getByLabel('Last day').fill(dayFromNow(12));
     await dialog.getByRole('button', { name: 'Block these days' }).click();
     await dialog.getByText('Those days are blocked.').waitFor();
@@ -194,11 +197,19 @@ describe('web: two people chat live, agree an exchange and review it', () => {
     await form.getByText('Already taken:').waitFor();
     await checkA11y(bob.page, 'propose an exchange');
     await form.getByLabel('First day').fill(dayFromNow(9));
+    // here an empty last day stays empty; its min follows the first day
+    assert.equal(await form.getByLabel('Last day').inputValue(), '');
+    assert.equal(await form.getByLabel('Last day').getAttribute('min'), dayFromNow(9));
     await form.getByLabel('Last day').fill(dayFromNow(11));
     await form.getByRole('button', { name: 'Send the request' }).click();
     await form.getByText('Some of these days are already taken').waitFor();
 
+    // a last day before a new first day moves to it; one after it stays
+    await form.getByLabel('First day').fill(dayFromNow(12));
+    assert.equal(await form.getByLabel('Last day').inputValue(), dayFromNow(12));
     await form.getByLabel('First day').fill(dayFromNow(3));
+    assert.equal(await form.getByLabel('Last day').inputValue(), dayFromNow(12));
+    assert.equal(await form.getByLabel('Last day').getAttribute('min'), dayFromNow(3));
     await form.getByLabel('Last day').fill(dayFromNow(5));
     await form.getByRole('button', { name: 'Send the request' }).click();
     await form.waitFor({ state: 'detached' });

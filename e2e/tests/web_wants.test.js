@@ -15,6 +15,15 @@ import { startServer } from '../lib/server.js';
 
 const LIVE_MS = 20_000; // a match is written by the matching worker, then delivered on the inbox
 
+/** moreOnce checks that items holds a first page (20), then presses 'More' and waits for the last page (no more 'More'). */
+async function moreOnce(page, items) {
+  const more = page.getByRole('button', { name: 'More' });
+  await more.waitFor();
+  assert.equal(await items.count(), 20);
+  await more.click();
+  await more.waitFor({ state: 'hidden' });
+}
+
 describe('web: wants, swaps, feed, favourites, notifications', () => {
   let server;
   let browser;
@@ -311,10 +320,7 @@ describe('web: wants, swaps, feed, favourites, notifications', () => {
     await page.goto(`/wants/${lampWant.id}`);
     await heading(page, 'brass lamp');
     const items = page.locator('li.match-item');
-    await page.getByRole('button', { name: 'More' }).waitFor();
-    assert.equal(await items.count(), 20);
-    await page.getByRole('button', { name: 'More' }).click();
-    await page.getByRole('button', { name: 'More' }).waitFor({ state: 'hidden' });
+    await moreOnce(page, items);
     assert.equal(await items.count(), 22);
     const shown = await items.evaluateAll((els) => els.map((el) => el.dataset.offer));
     assert.deepEqual(new Set(shown), new Set(made.map((o) => o.id)));
@@ -322,15 +328,37 @@ describe('web: wants, swaps, feed, favourites, notifications', () => {
     await page.goto('/feed');
     await heading(page, 'Following');
     const cards = page.locator('ul.feed-list > li');
-    await page.getByRole('button', { name: 'More' }).waitFor();
-    assert.equal(await cards.count(), 20);
-    await page.getByRole('button', { name: 'More' }).click();
-    await page.getByRole('button', { name: 'More' }).waitFor({ state: 'hidden' });
+    await moreOnce(page, cards);
     const titles = await cards.allInnerTexts();
     const lamps = titles.filter((x) => /Brass lamp \d+/.test(x));
     assert.equal(lamps.length, 22, titles.join(' | '));
     assert.equal(new Set(titles).size, titles.length, 'no offer twice');
     assert.ok(titles.some((x) => x.includes('Vintage desk lamp')));
+
+    // the search screen's results page the same way, with the count announced
+    await page.goto('/search?q=brass%20lamp');
+    await heading(page, 'Search offers');
+    const results = page.getByRole('list', { name: 'Offers' }).locator(':scope > li');
+    await page.getByRole('status').filter({ hasText: '22 offers' }).waitFor();
+    await moreOnce(page, results);
+    const found = await results.allInnerTexts();
+    assert.equal(found.length, 22);
+    assert.equal(new Set(found).size, 22, 'no offer twice');
+  });
+
+  test("'More' pages through the wanted posts near me", async () => {
+    const admin = await adminClient(server);
+    for (let i = 1; i <= 22; i++) {
+      await admin.collection('wants').create({ owner: ben.userId, query: `copper kettle ${i}`, public: true, active: true, alert: 'off' });
+    }
+    const { page } = ana;
+    await page.goto('/wanted?q=copper%20kettle');
+    const posts = page.getByRole('list', { name: 'Wanted posts' }).locator(':scope > li');
+    await page.getByRole('status').filter({ hasText: '22 wanted posts' }).waitFor();
+    await moreOnce(page, posts);
+    const titles = await posts.locator('h2').allInnerTexts();
+    assert.equal(titles.length, 22);
+    assert.deepEqual(new Set(titles), new Set(Array.from({ length: 22 }, (_, i) => `copper kettle ${i + 1}`)));
   });
 
   test('ana saves an offer to her favourites and finds it there', async () => {

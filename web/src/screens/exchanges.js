@@ -83,6 +83,35 @@ export function moves(x, kind, role) {
 // the moves that ask "are you sure?" first
 const CONFIRM = ['declined', 'cancelled', 'disputed'];
 
+/**
+ * dateRangeInputs makes the first-day and last-day date inputs of a range
+ * (ids `${prefix}-start` and `${prefix}-end`, none before today). Picking
+ * a first day keeps the last day from coming before it: the last day's min
+ * follows, and a last day before it moves to it (with fillEmpty, an empty
+ * last day does too). missing(error) is the form's check that both days
+ * are given: when one is not, it says so in error, focuses the first empty
+ * input and returns true.
+ */
+function dateRangeInputs({ h, t }, prefix, today, { fillEmpty = false } = {}) {
+  const startIn = h('input', { type: 'date', id: `${prefix}-start`, min: today, required: true });
+  const endIn = h('input', { type: 'date', id: `${prefix}-end`, min: today, required: true });
+  startIn.addEventListener('change', () => {
+    endIn.min = startIn.value || today;
+    if (endIn.value ? endIn.value < startIn.value : fillEmpty) {
+      endIn.value = startIn.value;
+    }
+  });
+  const missing = (error) => {
+    if (startIn.value && endIn.value) {
+      return false;
+    }
+    error.textContent = t('exchanges.err.dates');
+    (startIn.value ? endIn : startIn).focus();
+    return true;
+  };
+  return { startIn, endIn, missing };
+}
+
 // --------------------------------------------------------------- propose
 
 /**
@@ -124,14 +153,7 @@ export function proposeExchange(ctx, { offer, thread, onCreated }) {
     title: t('exchanges.propose_title', { title: offer.title }),
     content: (close) => {
       const error = h('p', { class: 'form-error', role: 'alert' });
-      const startIn = h('input', { type: 'date', id: 'ws-x-start', min: today, required: true });
-      const endIn = h('input', { type: 'date', id: 'ws-x-end', min: today, required: true });
-      startIn.addEventListener('change', () => {
-        endIn.min = startIn.value || today;
-        if (endIn.value && endIn.value < startIn.value) {
-          endIn.value = startIn.value;
-        }
-      });
+      const { startIn, endIn, missing } = dateRangeInputs(ctx, 'ws-x', today);
       const priceIn = h('input', {
         type: 'number', id: 'ws-x-price', min: 0, step: '0.01', inputmode: 'decimal',
         value: offer.price ? String(offer.price) : '',
@@ -145,9 +167,7 @@ export function proposeExchange(ctx, { offer, thread, onCreated }) {
           error.textContent = '';
           const data = { offer: offer.id, requester: uid, thread: thread.id };
           if (returnable) {
-            if (!startIn.value || !endIn.value) {
-              error.textContent = t('exchanges.err.dates');
-              (startIn.value ? endIn : startIn).focus();
+            if (missing(error)) {
               return;
             }
             const start = localMidnight(startIn.value);
@@ -296,14 +316,7 @@ function openAvailability(ctx, offer) {
     title: t('exchanges.availability_title', { title: offer.title }),
     content: (close) => {
       const error = h('p', { class: 'form-error', role: 'alert' });
-      const startIn = h('input', { type: 'date', id: 'ws-b-start', min: today, required: true });
-      const endIn = h('input', { type: 'date', id: 'ws-b-end', min: today, required: true });
-      startIn.addEventListener('change', () => {
-        endIn.min = startIn.value || today;
-        if (!endIn.value || endIn.value < startIn.value) {
-          endIn.value = startIn.value;
-        }
-      });
+      const { startIn, endIn, missing } = dateRangeInputs(ctx, 'ws-b', today, { fillEmpty: true });
       const add = h('button', { type: 'submit', class: 'btn btn-primary' }, t('exchanges.block_days'));
       const form = h('form', {
         class: 'form ws-form',
@@ -311,9 +324,7 @@ function openAvailability(ctx, offer) {
         onsubmit: async (e) => {
           e.preventDefault();
           error.textContent = '';
-          if (!startIn.value || !endIn.value) {
-            error.textContent = t('exchanges.err.dates');
-            (startIn.value ? endIn : startIn).focus();
+          if (missing(error)) {
             return;
           }
           if (endIn.value < startIn.value) {

@@ -12,6 +12,7 @@ import { avatar, displayName, emptyState, priceLabel, spinner, timeEl, distanceL
 import { categories, categorySelect } from '../ui/categories.js';
 import { getPlace, nearParam, placePicker } from '../ui/place.js';
 import { confirmDialog } from '../ui/dialog.js';
+import { pagedList } from '../ui/pager.js';
 
 export const KINDS = ['lend', 'rent', 'sell', 'give', 'swap', 'service', 'experience'];
 const PAGE = 20;
@@ -23,6 +24,23 @@ const PAGE = 20;
 export async function searchOffers(ctx, params) {
   const query = Object.fromEntries(Object.entries(params).filter(([, v]) => v !== '' && v != null));
   return ctx.pb.send('/api/peerbase/offers/search', { method: 'GET', query });
+}
+
+/**
+ * searchParams is the what-and-where of a search (offers or wants): the
+ * words q, the place and its radius, the kinds and the category; sorted by
+ * relevance when there are words, else by distance when there is a place,
+ * else newest first. Empty values are '' (searchOffers leaves them out).
+ */
+export function searchParams({ q = '', place, kinds, category }) {
+  return {
+    q,
+    near: place ? nearParam(place) : '',
+    radius: place?.radius || '',
+    kind: [...kinds].join(','),
+    category,
+    sort: q ? 'relevance' : place ? 'distance' : 'newest',
+  };
 }
 
 export function haversineKm(a, b) {
@@ -72,40 +90,15 @@ function filtersBar(ctx, state, cats, onChange) {
  */
 function resultsList(ctx, paramsFn, { empty }) {
   const { t } = ctx;
-  const status = h('p', { class: 'results-status muted', role: 'status', 'aria-live': 'polite' });
-  const list = h('ul', { class: 'grid offer-grid', 'aria-label': t('offers.results') });
-  const more = h('button', { type: 'button', class: 'btn', hidden: true }, t('app.more'));
-  let next = '';
-  let token = 0;
-  async function load(reset) {
-    const mine = ++token;
-    if (reset) {
-      next = '';
-      replace(list);
-      status.textContent = t('app.loading');
-    }
-    more.disabled = true;
-    try {
-      const params = { ...paramsFn(), limit: PAGE, after: reset ? '' : next, estimate: reset ? 1 : '' };
-      const res = await searchOffers(ctx, params);
-      if (mine !== token) return;
-      for (const o of res.items) list.append(h('li', offerCard(ctx, o)));
-      next = res.next || '';
-      more.hidden = !next;
-      if (reset) {
-        const n = typeof res.estimate === 'number' ? res.estimate : res.items.length;
-        status.textContent = n ? t('offers.count', { count: n }) : '';
-        if (!n) list.append(h('li', { class: 'grid-wide' }, empty()));
-      }
-    } catch (err) {
-      if (mine !== token) return;
-      noteError(err);
-      status.textContent = errorMessage(err, t);
-    } finally {
-      more.disabled = false;
-    }
-  }
-  more.addEventListener('click', () => load(false));
+  const total = (res) => (typeof res.estimate === 'number' ? res.estimate : res.items.length);
+  const { status, list, more, load } = pagedList(ctx, {
+    list: h('ul', { class: 'grid offer-grid', 'aria-label': t('offers.results') }),
+    fetchPage: (page) => searchOffers(ctx, { ...paramsFn(), limit: PAGE, ...page }),
+    item: (o) => offerCard(ctx, o),
+    count: (res) => (total(res) ? t('offers.count', { count: total(res) }) : ''),
+    empty: (res) => (total(res) ? null : h('li', { class: 'grid-wide' }, empty())),
+    lockMore: true,
+  });
   return { node: h('div', { class: 'results' }, status, list, h('p', { class: 'more' }, more)), reload: () => load(true) };
 }
 
@@ -134,13 +127,7 @@ async function nearbyScreen(ctx) {
   setTitle();
   const results = resultsList(
     ctx,
-    () => ({
-      near: place ? nearParam(place) : '',
-      radius: place?.radius || '',
-      kind: [...state.kinds].join(','),
-      category: state.category,
-      sort: place ? 'distance' : 'newest',
-    }),
+    () => searchParams({ ...state, place }),
     { empty: () => emptyState(t('offers.nearby.none'), place ? t('offers.nearby.noneHint') : '', h('a', { class: 'btn btn-primary', href: '/offers/new' }, t('offers.post'))) },
   );
   // The place picker folds away once there is a place (more room for offers on a phone); it stays as the
@@ -290,14 +277,7 @@ async function searchScreen(ctx) {
   const body = h('div');
   const results = resultsList(
     ctx,
-    () => ({
-      q,
-      near: place ? nearParam(place) : '',
-      radius: place?.radius || '',
-      kind: [...state.kinds].join(','),
-      category: state.category,
-      sort: q ? 'relevance' : place ? 'distance' : 'newest',
-    }),
+    () => searchParams({ ...state, q, place }),
     { empty: () => emptyState(t('offers.search.none'), t('offers.search.noneHint')) },
   );
   const run = () => {

@@ -2,14 +2,13 @@
 // route), with kind and category filters; each links to its author and to
 // posting an offer for it.
 import { h, replace, id as newId } from '../app/h.js';
-import { errorMessage } from '../app/api.js';
-import { noteError } from '../app/offline.js';
 import { formatNumber } from '../app/i18n.js';
 import { avatar, displayName, distanceLabel, emptyState, timeEl } from '../ui/common.js';
 import { categories, categorySelect } from '../ui/categories.js';
-import { getPlace, nearParam, placePicker } from '../ui/place.js';
+import { getPlace, placePicker } from '../ui/place.js';
 import { highlightNodes } from '../ui/offerCard.js';
-import { KINDS } from './offers.js';
+import { pagedList } from '../ui/pager.js';
+import { KINDS, searchParams } from './offers.js';
 
 function wantCard(ctx, w) {
   const { t } = ctx;
@@ -45,49 +44,18 @@ async function wantedScreen(ctx) {
   const cats = await categories().catch(() => []);
   let place = getPlace(ctx.user);
   const state = { kinds: new Set(), category: '', q: ctx.query.q || '' };
-  const list = h('ul', { class: 'list', 'aria-label': t('wanted.results') });
-  const status = h('p', { class: 'results-status muted', role: 'status', 'aria-live': 'polite' });
-  const more = h('button', { type: 'button', class: 'btn', hidden: true }, t('app.more'));
-  let next = '';
-  let token = 0;
-  async function load(reset) {
-    const mine = ++token;
-    if (reset) {
-      next = '';
-      replace(list);
-      status.textContent = t('app.loading');
-    }
-    try {
-      const query = Object.fromEntries(
-        Object.entries({
-          q: state.q,
-          near: place ? nearParam(place) : '',
-          radius: place?.radius || '',
-          kind: [...state.kinds].join(','),
-          category: state.category,
-          sort: state.q ? 'relevance' : place ? 'distance' : 'newest',
-          limit: 20,
-          after: reset ? '' : next,
-          estimate: reset ? 1 : '',
-          expand: 'owner,category',
-        }).filter(([, v]) => v !== ''),
-      );
-      const res = await pb.send('/api/peerbase/wants/search', { method: 'GET', query });
-      if (mine !== token) return;
-      for (const w of res.items) list.append(h('li', wantCard(ctx, w)));
-      next = res.next || '';
-      more.hidden = !next;
-      if (reset) {
-        status.textContent = res.estimate ? t('wanted.count', { count: res.estimate }) : '';
-        if (!res.items.length) list.append(h('li', emptyState(t('wanted.none'), t('wanted.noneHint'))));
-      }
-    } catch (err) {
-      if (mine !== token) return;
-      noteError(err);
-      status.textContent = errorMessage(err, t);
-    }
-  }
-  more.addEventListener('click', () => load(false));
+  const { status, list, more, load } = pagedList(ctx, {
+    list: h('ul', { class: 'list', 'aria-label': t('wanted.results') }),
+    fetchPage: (page) => pb.send('/api/peerbase/wants/search', {
+      method: 'GET',
+      query: Object.fromEntries(
+        Object.entries({ ...searchParams({ ...state, place }), limit: 20, ...page, expand: 'owner,category' }).filter(([, v]) => v !== ''),
+      ),
+    }),
+    item: (w) => wantCard(ctx, w),
+    count: (res) => (res.estimate ? t('wanted.count', { count: res.estimate }) : ''),
+    empty: (res) => (res.items.length ? null : h('li', emptyState(t('wanted.none'), t('wanted.noneHint')))),
+  });
   const picker = h('div');
   const title = h('h1');
   const setTitle = () => {
