@@ -72,6 +72,19 @@ func guardUpdate(e *core.RecordRequestEvent) error {
 	return nil
 }
 
+// refuseOpenDelete answers a superuser's delete of an open swap (proposed
+// or agreed) with a 400: its participants would not be told, its offers
+// would stay reserved and its legs would go on without the swap that ties
+// them. A swap that has ended (declined, cancelled, completed, expired)
+// may be deleted; its exchanges outlive it.
+func refuseOpenDelete(e *core.RecordRequestEvent) error {
+	if st := e.Record.GetString(schema.SwapState); Open(st) {
+		return apis.NewBadRequestError("Failed to delete record.", vErr(schema.SwapState, "validation_swap_open",
+			fmt.Sprintf("A %s swap can't be deleted: cancel it first (set its state to cancelled), so that its participants are told and its offers freed. %s", st, routesHint)))
+	}
+	return e.Next()
+}
+
 // sameValue reports whether two field values are the same, JSON compared
 // by meaning (the dashboard sends a JSON field back as it shows it).
 func sameValue(a, b any) bool {

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/pocketbase/dbx"
+
 	"peerbase/hooks/schema"
 )
 
@@ -24,7 +26,8 @@ func (w *world) agreed() (swap, keyboard, game string) {
 // 400 that points to the routes, so is any state change but cancelling an
 // open swap, and so is a change of its cycle, people, offers, legs or
 // history; a cancel frees the offers and cancels the legs exactly as a
-// participant's does, and is refused once a leg has been handed over.
+// participant's does, and is refused once a leg has been handed over. An
+// open swap can't be deleted; an ended one can, its legs left.
 func TestSuperuserWrites(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
@@ -32,7 +35,10 @@ func TestSuperuserWrites(t *testing.T) {
 	url := "/api/collections/swaps/records/" + swap
 	before := w.record(schema.Swaps, swap)
 
-	r := w.do(http.MethodPost, "/api/collections/swaps/records", "super", map[string]any{
+	r := w.do(http.MethodDelete, url, "super", nil)
+	eq(t, "delete agreed", fmt.Sprint(r.status, " ", r.code("state")), "400 validation_swap_open")
+
+	r = w.do(http.MethodPost, "/api/collections/swaps/records", "super", map[string]any{
 		"cycle_key": "x", "participants": []string{ids["eve"], ids["dan"]}, "state": "proposed"})
 	eq(t, "create", fmt.Sprint(r.status, " ", r.code("state")), "400 validation_swap_routes_only")
 	n, err := w.app.CountRecords(schema.Swaps)
@@ -75,9 +81,20 @@ func TestSuperuserWrites(t *testing.T) {
 	hist := c.body["history"].([]any)
 	last := hist[len(hist)-1].(map[string]any)
 	eq(t, "history", fmt.Sprint(last["action"], " ", last["state"], " ", last["by"]), "cancel cancelled moderator")
+	// an ended swap may be deleted; its legs (exchanges) stay
+	w.must(204, http.MethodDelete, url, "super", nil)
+	if _, err := w.app.FindRecordById(schema.Swaps, swap); err == nil {
+		t.Fatal("the cancelled swap is still there")
+	}
+	if n, _ := w.app.CountRecords(schema.Exchanges, dbx.HashExp{schema.ExchangeState: schema.StateCancelled}); n < 2 {
+		t.Errorf("the cancelled swap's legs went with it: %d cancelled exchanges left", n)
+	}
 
 	// once a leg has been handed over, a moderator settles it in the exchanges
 	swap = w.proposed("ana", w.match("ana"))
+	r = w.do(http.MethodDelete, "/api/collections/swaps/records/"+swap, "super", nil)
+	eq(t, "delete proposed", fmt.Sprint(r.status, " ", r.code("state")), "400 validation_swap_open")
+	eq(t, "state after the delete", w.swapState(swap), schema.SwapStateProposed)
 	w.accepted("ben", swap)
 	_, byOwner := w.legs(swap)
 	w.must(200, http.MethodPatch, "/api/collections/exchanges/records/"+byOwner["ana"].Id, "ben", map[string]any{"state": schema.StateHandedOver})
@@ -86,4 +103,8 @@ func TestSuperuserWrites(t *testing.T) {
 	legs, _ = w.legs(swap)
 	eq(t, "legs", legs, "ana>ben:handed_over ben>ana:accepted")
 	eq(t, "state", w.swapState(swap), schema.SwapStateAccepted)
+	// nor deleted while it is open
+	r = w.do(http.MethodDelete, "/api/collections/swaps/records/"+swap, "super", nil)
+	eq(t, "delete under way", fmt.Sprint(r.status, " ", r.code("state")), "400 validation_swap_open")
+	eq(t, "state after the delete", w.swapState(swap), schema.SwapStateAccepted)
 }

@@ -84,8 +84,31 @@ func TestSwapRules(t *testing.T) {
 	for _, who := range []string{"", "eve", "ana"} {
 		add("delete: "+who, http.MethodDelete, one, who, 403, nil, nil, false)
 	}
-	scenarios = append(scenarios, tests.ApiScenario{Name: "delete: superuser", Method: http.MethodDelete, URL: one, Headers: auth("super"),
+	// an open swap can't be deleted: it would leave its people untold and
+	// its legs without it; cancelled first, it can
+	scenarios = append(scenarios, tests.ApiScenario{Name: "delete: superuser, open", Method: http.MethodDelete, URL: one, Headers: auth("super"),
+		ExpectedStatus: 400, ExpectedContent: []string{`"state":{"code":"validation_swap_open"`, `"message":"Failed to delete record."`},
+		TestAppFactory: testapp.Factory(&template),
+		AfterTestFunc: func(t testing.TB, app *tests.TestApp, _ *http.Response) {
+			if s, err := app.FindRecordById(schema.Swaps, seeded["swap"]); err != nil || s.GetString(schema.SwapState) != schema.SwapStateProposed {
+				t.Fatalf("the swap after the refused delete: %v %v", s, err)
+			}
+			if leg, err := app.FindRecordById(schema.Exchanges, seeded["leg"]); err != nil || leg.GetString(schema.ExchangeSwap) != seeded["swap"] {
+				t.Fatalf("the leg after the refused delete: %v %v", leg, err)
+			}
+		}})
+	scenarios = append(scenarios, tests.ApiScenario{Name: "delete: superuser, ended", Method: http.MethodDelete, URL: one, Headers: auth("super"),
 		ExpectedStatus: 204, TestAppFactory: testapp.Factory(&template),
+		BeforeTestFunc: func(t testing.TB, app *tests.TestApp, _ *core.ServeEvent) {
+			s, err := app.FindRecordById(schema.Swaps, seeded["swap"])
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.Set(schema.SwapState, schema.SwapStateCancelled)
+			if err := app.Save(s); err != nil {
+				t.Fatal(err)
+			}
+		},
 		AfterTestFunc: func(t testing.TB, app *tests.TestApp, _ *http.Response) {
 			// the leg outlives the swap, without it
 			leg, err := app.FindRecordById(schema.Exchanges, seeded["leg"])

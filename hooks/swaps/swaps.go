@@ -48,6 +48,7 @@ func Register(app core.App, cfg Config) error {
 	}
 	app.OnRecordCreateRequest(schema.Swaps).BindFunc(refuseCreate)
 	app.OnRecordUpdateRequest(schema.Swaps).BindFunc(guardUpdate)
+	app.OnRecordDeleteRequest(schema.Swaps).BindFunc(refuseOpenDelete)
 	app.OnRecordUpdateRequest(schema.Exchanges).BindFunc(guardLegCancel)
 	app.OnRecordUpdate(schema.Exchanges).BindFunc(onLegUpdate)
 	app.OnRecordDelete(schema.Users).BindFunc(onUserDelete)
