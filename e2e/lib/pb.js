@@ -91,10 +91,10 @@ export function sleep(ms) {
 }
 
 /**
- * waitFor polls check every 25 ms until it returns a truthy value (which it
- * returns) or timeoutMs passes (then it fails with what).
+ * waitFor polls check every pollMs (25 by default) until it returns a truthy
+ * value (which it returns) or timeoutMs passes (then it fails with what).
  */
-export async function waitFor(check, timeoutMs, what) {
+export async function waitFor(check, timeoutMs, what, pollMs = 25) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -104,7 +104,7 @@ export async function waitFor(check, timeoutMs, what) {
     if (Date.now() > deadline) {
       assert.fail(`timed out after ${timeoutMs} ms waiting for ${what}`);
     }
-    await sleep(25);
+    await sleep(pollMs);
   }
 }
 

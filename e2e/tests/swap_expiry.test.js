@@ -27,7 +27,7 @@ import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 
 import { assertNoErrors, checkA11y, heading, launchBrowser, newContext } from '../lib/browser.js';
-import { adminClient, fieldError, PASSWORD, rejects, setRateLimit, signUp, sleep } from '../lib/pb.js';
+import { adminClient, fieldError, PASSWORD, rejects, setRateLimit, signUp, sleep, waitFor as waitForEvery } from '../lib/pb.js';
 import { binary, freePort, startServer } from '../lib/server.js';
 
 const JOB = 'peerbaseSwapsExpire'; // swaps.ExpireJobID (hooks/swaps/swaps.go)
@@ -39,20 +39,9 @@ const LOG_TIMEOUT_MS = 15_000; // PocketBase flushes its log batch every few sec
 const DELIVERY_TIMEOUT_MS = 5_000;
 const POLL_MS = 200; // slow enough to stay under the shipped 300 requests / 10 s while a run never comes
 
-// waitFor polls check every POLL_MS until it returns a truthy value (which
-// it returns) or timeoutMs passes (then it fails with what).
-async function waitFor(check, timeoutMs, what) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) {
-      return value;
-    }
-    if (Date.now() > deadline) {
-      assert.fail(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    }
-    await sleep(POLL_MS);
-  }
+// waitFor is the shared one at POLL_MS.
+function waitFor(check, timeoutMs, what) {
+  return waitForEvery(check, timeoutMs, what, POLL_MS);
 }
 
 // createdMs reads a PocketBase datetime ("2026-12-02 12:00:00.123Z").
