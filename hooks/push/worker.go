@@ -159,18 +159,10 @@ func (o *outbox) dispatch() (int, time.Time, error) {
 	// the rows in flight are left out by the query: read (with their
 	// subscription and payload) only to be skipped, they cost as much as
 	// the rows queued
-	params := dbx.Params{}
-	var skip strings.Builder
-	n := 0
+	skip := make([]string, 0, len(o.inflight)+len(o.marked))
 	for _, ids := range []map[string]struct{}{o.inflight, o.marked} {
 		for id := range ids {
-			if n > 0 {
-				skip.WriteByte(',')
-			}
-			p := "s" + strconv.Itoa(n)
-			skip.WriteString("{:" + p + "}")
-			params[p] = id
-			n++
+			skip = append(skip, id)
 		}
 	}
 	o.mu.Unlock()
@@ -180,10 +172,10 @@ func (o *outbox) dispatch() (int, time.Time, error) {
 	now := time.Now()
 	var rows []job
 	notIn := ""
-	if n > 0 {
-		notIn = "AND d.[[id]] NOT IN (" + skip.String() + ") "
+	if len(skip) > 0 {
+		notIn = "AND d.[[id]] NOT IN (" + inList(skip) + ") "
 	}
-	params["pending"], params["now"], params["limit"] = schema.DeliveryPending, dateString(now), free
+	params := inParams(skip, dbx.Params{"pending": schema.DeliveryPending, "now": dateString(now), "limit": free})
 	// read through the writer's connection: every other connection starting
 	// a read after a commit (the marks, the fan-outs: all on the writer)
 	// drops its page cache, and modernc's allocator unmaps the freed pages
