@@ -4,9 +4,13 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"slices"
 	"testing"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
 )
 
 // small is the driver with room for two statements per connection.
@@ -265,5 +269,40 @@ func BenchmarkQuery(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestPragmasArePocketBases: Connect's connections have the settings of
+// PocketBase's own DefaultDBConnect (Pragmas is a copy of its DSN: this
+// fails when an upgrade of PocketBase changes them).
+func TestPragmasArePocketBases(t *testing.T) {
+	dir := t.TempDir()
+	settings := func(db *dbx.DB) map[string]string {
+		t.Helper()
+		defer db.Close()
+		out := map[string]string{}
+		for _, p := range []string{"busy_timeout", "journal_mode", "journal_size_limit", "synchronous", "foreign_keys", "temp_store", "cache_size"} {
+			var v string
+			if err := db.NewQuery("PRAGMA " + p).Row(&v); err != nil {
+				t.Fatal(err)
+			}
+			out[p] = v
+		}
+		return out
+	}
+	ours, err := Connect(filepath.Join(dir, "ours.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	theirs, err := core.DefaultDBConnect(filepath.Join(dir, "theirs.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, want := settings(ours), settings(theirs)
+	if !maps.Equal(got, want) {
+		t.Fatalf("Connect's settings %v, PocketBase's %v", got, want)
+	}
+	if want["journal_mode"] != "wal" || want["foreign_keys"] != "1" {
+		t.Fatalf("PocketBase's settings were not read: %v", want)
 	}
 }
