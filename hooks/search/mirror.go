@@ -284,6 +284,8 @@ func (m *mirror) countIn(box *Box, enough int) int {
 	return n
 }
 
+// each calls fn with every entry within box (nil: every entry), holding
+// the read lock.
 func (m *mirror) each(box *Box, fn func(e *entry)) {
 	if box == nil {
 		for _, e := range m.byN {

@@ -314,10 +314,7 @@ func (s *service) search(e *core.RequestEvent, t *target) error {
 		m.mu.RUnlock()
 	}
 	b := &builder{app: e.App, t: t, p: p, coll: coll, info: info, snap: snap, now: types.NowDateTime().String(),
-		plat: p.lat * math.Pi / 180, pcos: math.Cos(p.lat * math.Pi / 180)}
-	if len(blocked) > 0 {
-		b.blocked = blocked
-	}
+		plat: p.lat * math.Pi / 180, pcos: math.Cos(p.lat * math.Pi / 180), blocked: blocked}
 
 	b.lean = lean(info) && !coll.IsAuth()
 	kept, rows, err := b.mirrorPage(m)

@@ -47,14 +47,9 @@ type stateCache struct {
 
 func newStateCache() *stateCache { return &stateCache{lists: map[string][]string{}} }
 
-// blocksWritten is bound after every committed (or failed) write of a
-// block.
-func (c *stateCache) blocksWritten() {
-	c.version.Add(1)
-	c.mu.Lock()
-	c.lists = map[string][]string{}
-	c.mu.Unlock()
-}
+// blocksWritten is bound after every committed write of a block: the
+// lists read before it are not used again (blocked starts a new map).
+func (c *stateCache) blocksWritten() { c.version.Add(1) }
 
 // generation returns the index generation.
 func (c *stateCache) generation(app core.App) (string, error) {
